@@ -1,0 +1,48 @@
+"""L1 safety shield: pure numpy limits that keep every policy from overbuying or overspending.
+
+Typical online use::
+
+    state = state_from_awi(awi, horizon=40)
+    limits = compute_limits(state, reserve=0.0)
+    offers = clip_action(q, p, delta, limits, threads)
+"""
+
+from policies.shield.baseline import baseline_action
+from policies.shield.clip import Offers, clip_action, nearest_allowed
+from policies.shield.limits import (
+    ShieldLimits,
+    capacity_vector,
+    compute_limits,
+    free_budget,
+    product_trajectory,
+    raw_material_trajectory,
+    reverse_cummin,
+    safe_quantities,
+)
+from policies.shield.reservation import reserve
+from policies.shield.state import ShieldState, state_from_awi
+from policies.shield.threads import ThreadBounds
+from policies.shield.time_mask import logit_mask, thread_budgets, thread_safe_quantities, time_mask
+
+__all__ = [
+    "Offers",
+    "ShieldLimits",
+    "ShieldState",
+    "ThreadBounds",
+    "baseline_action",
+    "capacity_vector",
+    "clip_action",
+    "compute_limits",
+    "free_budget",
+    "logit_mask",
+    "nearest_allowed",
+    "product_trajectory",
+    "raw_material_trajectory",
+    "reserve",
+    "reverse_cummin",
+    "safe_quantities",
+    "state_from_awi",
+    "thread_budgets",
+    "thread_safe_quantities",
+    "time_mask",
+]

@@ -1,0 +1,48 @@
+"""Hand-made shield states for tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from policies.shield import ShieldState
+
+
+def make_state(
+    horizon: int = 10,
+    current_step: int = 0,
+    n_steps: int = 50,
+    n_lines: int = 10,
+    inventory_input: float = 0.0,
+    inventory_output: float = 0.0,
+    balance: float = 10_000.0,
+    storage_capacity: float = np.nan,
+    expected_exogenous_input: float = 0.0,
+    incoming: dict[int, float] | None = None,
+    outgoing: dict[int, float] | None = None,
+    payables: dict[int, float] | None = None,
+) -> ShieldState:
+    """One state (batch of 1) with commitments given as {offset: amount}."""
+
+    def daily(values: dict[int, float] | None) -> np.ndarray:
+        row = np.zeros((1, horizon + 1))
+        for k, v in (values or {}).items():
+            row[0, k] = v
+        return row
+
+    def one(v: float) -> np.ndarray:
+        return np.array([v], dtype=np.float64)
+
+    return ShieldState(
+        current_step=one(current_step),
+        n_steps=one(n_steps),
+        n_lines=one(n_lines),
+        inventory_input=one(inventory_input),
+        inventory_output=one(inventory_output),
+        balance=one(balance),
+        storage_capacity=one(storage_capacity),
+        expected_exogenous_input=one(expected_exogenous_input),
+        incoming=daily(incoming),
+        outgoing=daily(outgoing),
+        payables=daily(payables),
+        receivables=daily(None),
+    )

@@ -1,0 +1,119 @@
+"""L1 shield: capacity, trajectories, Q_safe and budget on hand-made states."""
+
+import numpy as np
+import pytest
+
+from policies.shield import (
+    ShieldState,
+    capacity_vector,
+    compute_limits,
+    raw_material_trajectory,
+    reverse_cummin,
+)
+from tests.shield_cases import make_state
+
+
+def test_dynamic_capacity_counts_remaining_processing_days():
+    state = make_state(horizon=5, current_step=46, n_steps=50, n_lines=10)
+    np.testing.assert_array_equal(capacity_vector(state)[0], [40, 30, 20, 10, 0, 0])
+
+
+def test_static_capacity_is_used_when_published():
+    state = make_state(horizon=3, storage_capacity=25.0)
+    np.testing.assert_array_equal(capacity_vector(state)[0], [25, 25, 25, 25])
+
+
+def test_zero_capacity_on_last_day_forbids_buying():
+    limits = compute_limits(make_state(horizon=4, current_step=49, n_steps=50))
+    np.testing.assert_array_equal(limits.safe_buy[0], [0, 0, 0, 0, 0])
+
+
+def test_raw_trajectory_never_negative_and_consumes_at_most_n_lines():
+    state = make_state(horizon=4, n_lines=5, inventory_input=7, incoming={2: 12})
+    # day0: 7-5=2, day1: 2-2(only 2 left)=0, day2: 0+12-5=7, day3: 2, day4: 0
+    np.testing.assert_array_equal(raw_material_trajectory(state)[0], [2, 0, 7, 2, 0])
+
+
+def test_safe_buy_is_reverse_cumulative_minimum_of_headroom():
+    state = make_state(horizon=4, n_steps=100, n_lines=10, inventory_input=0, incoming={2: 300})
+    limits = compute_limits(state)
+    headroom = limits.capacity[0] - limits.raw_trajectory[0]
+    expected = np.maximum(0, [min(headroom[d:]) for d in range(5)])
+    np.testing.assert_allclose(limits.safe_buy[0], expected)
+    # A delivery before the big arrival is limited by the crowded later days.
+    assert limits.safe_buy[0, 0] <= headroom[2]
+
+
+def test_full_storage_gives_no_safe_buy():
+    state = make_state(horizon=3, storage_capacity=50.0, inventory_input=60, n_lines=1)
+    limits = compute_limits(state)
+    np.testing.assert_array_equal(limits.safe_buy[0], [0, 0, 0, 0])
+
+
+def test_negative_free_capacity_is_clipped_to_zero():
+    state = make_state(horizon=3, current_step=45, n_steps=50, n_lines=2, incoming={0: 100})
+    limits = compute_limits(state)
+    assert np.all(limits.buy_headroom[0] < 0)
+    np.testing.assert_array_equal(limits.safe_buy[0], [0, 0, 0, 0])
+
+
+def test_safe_sell_counts_product_that_can_still_be_made():
+    state = make_state(
+        horizon=3, n_lines=10, inventory_input=15, inventory_output=2, outgoing={1: 4}
+    )
+    limits = compute_limits(state)
+    # product: day0 2+10=12, day1 12+5-4=13, day2 13, day3 13
+    np.testing.assert_array_equal(limits.product_trajectory[0], [12, 13, 13, 13])
+    np.testing.assert_array_equal(limits.safe_sell[0], [12, 13, 13, 13])
+
+
+def test_oversold_product_gives_no_safe_sell():
+    state = make_state(horizon=2, inventory_output=3, outgoing={2: 10})
+    np.testing.assert_array_equal(compute_limits(state).safe_sell[0], [0, 0, 0])
+
+
+@pytest.mark.parametrize(
+    "balance,payables,expected", [(1000, {}, 900), (1000, {1: 950}, 0), (-50, {}, 0), (0, {}, 0)]
+)
+def test_budget_subtracts_reserve_and_payables_and_is_never_negative(balance, payables, expected):
+    state = make_state(horizon=3, balance=balance, payables=payables)
+    assert compute_limits(state, reserve=100).budget[0] == expected
+
+
+def test_reverse_cummin_matches_definition():
+    values = np.array([[5.0, 2.0, 7.0, 3.0, 9.0]])
+    np.testing.assert_array_equal(reverse_cummin(values), [[2, 2, 3, 3, 9]])
+
+
+def test_batched_limits_equal_one_at_a_time():
+    states = [
+        make_state(horizon=6, current_step=s, inventory_input=s * 3, incoming={1: s})
+        for s in range(5)
+    ]
+    batch = ShieldState.from_records([s.record() for s in states])
+    together = compute_limits(batch)
+    for i, single in enumerate(states):
+        alone = compute_limits(single)
+        np.testing.assert_array_equal(together.safe_buy[i], alone.safe_buy[0])
+        np.testing.assert_array_equal(together.safe_sell[i], alone.safe_sell[0])
+
+
+def test_record_round_trip_is_exact():
+    state = make_state(horizon=4, incoming={1: 3}, outgoing={2: 1}, payables={1: 30})
+    again = ShieldState.from_records([state.record()])
+    for name in ("incoming", "outgoing", "payables", "balance", "storage_capacity"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(state, name))
+
+
+def test_malformed_record_names_missing_fields():
+    record = make_state().record()
+    del record["payables"]
+    with pytest.raises(ValueError, match="missing fields \\['payables'\\]"):
+        ShieldState.from_records([record])
+
+
+def test_mismatched_shapes_are_rejected():
+    record = make_state(horizon=3).record()
+    bad = dict(record, outgoing=[0.0, 1.0])
+    with pytest.raises(ValueError, match="outgoing"):
+        ShieldState.from_records([record, bad])

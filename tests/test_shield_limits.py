@@ -23,9 +23,18 @@ def test_static_capacity_is_used_when_published():
     np.testing.assert_array_equal(capacity_vector(state)[0], [25, 25, 25, 25])
 
 
-def test_zero_capacity_on_last_day_forbids_buying():
-    limits = compute_limits(make_state(horizon=4, current_step=49, n_steps=50))
-    np.testing.assert_array_equal(limits.safe_buy[0], [0, 0, 0, 0, 0])
+def test_days_after_the_world_ends_are_forbidden_but_do_not_block_earlier_days():
+    limits = compute_limits(make_state(horizon=4, current_step=49, n_steps=50, n_lines=10))
+    # Only today exists: one day of processing left.
+    np.testing.assert_array_equal(limits.safe_buy[0], [10, 0, 0, 0, 0])
+    np.testing.assert_array_equal(limits.safe_sell[0], [0, 0, 0, 0, 0])
+
+
+def test_horizon_reaching_past_the_end_keeps_safe_quantities_positive():
+    # Regression: with t + H >= T the zero capacity of non-existent days used to zero Q_safe.
+    limits = compute_limits(make_state(horizon=40, current_step=20, n_steps=50, n_lines=10))
+    assert limits.safe_buy[0, 0] > 0 and limits.safe_buy[0, 29] > 0
+    assert np.all(limits.safe_buy[0, 30:] == 0)
 
 
 def test_raw_trajectory_never_negative_and_consumes_at_most_n_lines():

@@ -7,6 +7,7 @@ Typical online use::
     offers = clip_action(q, p, delta, limits, threads)
 """
 
+from policies.shield.awi_threads import threads_from_awi
 from policies.shield.baseline import baseline_action
 from policies.shield.clip import Offers, clip_action, nearest_allowed
 from policies.shield.limits import (
@@ -43,6 +44,7 @@ __all__ = [
     "safe_quantities",
     "state_from_awi",
     "thread_budgets",
+    "threads_from_awi",
     "thread_safe_quantities",
     "time_mask",
 ]

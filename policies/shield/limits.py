@@ -65,8 +65,19 @@ def reverse_cummin(values: np.ndarray) -> np.ndarray:
 
 
 def safe_quantities(headroom: np.ndarray) -> np.ndarray:
-    """Q_safe[d] = max(0, min_{k >= d} headroom[k]): a delivery on day d uses headroom on every later day."""
-    return np.maximum(0.0, reverse_cummin(headroom))
+    """Q_safe[d] = max(0, min_{k >= d} headroom[k]): a delivery on day d uses headroom on every later day.
+
+    Days after the world's end carry NaN headroom: they constrain nothing and get Q_safe 0.
+    """
+    open_days = ~np.isnan(headroom)
+    bounded = np.where(open_days, headroom, np.inf)
+    return np.where(open_days, np.maximum(0.0, reverse_cummin(bounded)), 0.0)
+
+
+def days_in_world(state: ShieldState) -> np.ndarray:
+    """True where day t+k still exists (t + k < T), shape (B, H+1)."""
+    offsets = np.arange(state.horizon + 1)
+    return state.current_step[:, None] + offsets < state.n_steps[:, None]
 
 
 def free_budget(state: ShieldState, reserve: float = 0.0) -> np.ndarray:
@@ -79,7 +90,8 @@ class ShieldLimits:
     """The shield's verdict on one batch of states.
 
     ``buy_headroom``/``sell_headroom`` are the unclipped per-day slacks that reservation draws
-    down; ``safe_buy``/``safe_sell`` are their reverse cumulative minima (Q_safe).
+    down (NaN after the world's end); ``safe_buy``/``safe_sell`` are their reverse cumulative
+    minima (Q_safe).
     """
 
     capacity: np.ndarray
@@ -97,14 +109,17 @@ def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
     capacity = capacity_vector(state)
     raw = raw_material_trajectory(state)
     product = product_trajectory(state, raw)
-    buy_headroom = capacity - raw
+    # Days after the end of the world cannot receive deliveries and constrain nothing.
+    in_world = days_in_world(state)
+    buy_headroom = np.where(in_world, capacity - raw, np.nan)
+    sell_headroom = np.where(in_world, product, np.nan)
     return ShieldLimits(
         capacity=capacity,
         raw_trajectory=raw,
         product_trajectory=product,
         buy_headroom=buy_headroom,
-        sell_headroom=product,
+        sell_headroom=sell_headroom,
         safe_buy=safe_quantities(buy_headroom),
-        safe_sell=safe_quantities(product),
+        safe_sell=safe_quantities(sell_headroom),
         budget=free_budget(state, reserve),
     )

@@ -1,0 +1,38 @@
+"""The few market facts the heuristic layers need beyond the shield state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """Today's prices, role and needs of one factory (all in world units)."""
+
+    price_in: float
+    price_out: float
+    production_cost: float
+    can_buy: bool
+    can_sell: bool
+    needed_supplies: float
+    needed_sales: float
+    exogenous_input: float
+    exogenous_output: float
+    negotiation_horizon: int
+
+    @classmethod
+    def from_awi(cls, awi: Any) -> MarketView:
+        prices = awi.trading_prices
+        return cls(
+            price_in=float(prices[awi.my_input_product]),
+            price_out=float(prices[awi.my_output_product]),
+            production_cost=float(awi.profile.cost),
+            can_buy=not awi.is_first_level,
+            can_sell=not awi.is_last_level,
+            needed_supplies=float(max(0, awi.needed_supplies)),
+            needed_sales=float(max(0, awi.needed_sales)),
+            exogenous_input=float(awi.current_exogenous_input_quantity),
+            exogenous_output=float(awi.current_exogenous_output_quantity),
+            negotiation_horizon=int(awi.horizon),
+        )

@@ -1,0 +1,115 @@
+"""Build seeded SCML std worlds with learner slots and opponents in fixed places."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scml.std import SCML2024StdWorld
+
+from envs.scml.opponents import resolve_agent
+
+
+@dataclass
+class WorldConfig:
+    """Shape of the world and who plays in it.
+
+    ``agents_per_process`` counts every factory on a level, learners included; opponents fill
+    the non-learner places cycling through ``opponents`` in order, so placement is deterministic.
+    Learners sit on ``learner_process`` (the middle level by default: it buys and sells).
+    """
+
+    n_steps: int = 50
+    n_processes: int = 3
+    agents_per_process: int = 3
+    learner_process: int = 1
+    n_learners: int = 1
+    opponents: list[str] = field(default_factory=lambda: ["GreedyStdAgent", "SyncRandomStdAgent"])
+    log_dir: str = "runs/worlds"
+
+    def validate(self) -> None:
+        if self.n_steps < 2:
+            raise ValueError(f"world.n_steps must be >= 2, got {self.n_steps}")
+        if self.n_processes < 2:
+            raise ValueError(f"world.n_processes must be >= 2, got {self.n_processes}")
+        if not 0 <= self.learner_process < self.n_processes:
+            raise ValueError(
+                f"world.learner_process must be in [0, {self.n_processes - 1}], got {self.learner_process}"
+            )
+        if not 1 <= self.n_learners <= self.agents_per_process:
+            raise ValueError(
+                f"world.n_learners must be in [1, agents_per_process={self.agents_per_process}], "
+                f"got {self.n_learners}"
+            )
+        if self.agents_per_process < 2:
+            raise ValueError(f"world.agents_per_process must be >= 2, got {self.agents_per_process}")
+        if not self.opponents:
+            raise ValueError("world.opponents must name at least one agent")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed the generators SCML and negmas draw from (python and numpy globals)."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+
+
+def build_world(
+    config: WorldConfig,
+    learner_type: type,
+    seed: int,
+    one_offer_per_step: bool = False,
+    name: str | None = None,
+    learner_params: dict | None = None,
+) -> tuple[SCML2024StdWorld, list[str]]:
+    """A fresh world and the ids of its learner factories (in slot order).
+
+    negmas keeps its logs and stats out of the way: ``no_logs``, ``saved_details_level=0`` and a
+    log folder under ``config.log_dir``.
+    """
+    config.validate()
+    opponent_types = [resolve_agent(o) for o in config.opponents]
+    types: list[type] = []
+    processes: list[int] = []
+    params: list[dict] = []
+    learner_slots: list[int] = []
+    next_opponent = 0
+    for process in range(config.n_processes):
+        for place in range(config.agents_per_process):
+            if process == config.learner_process and place < config.n_learners:
+                learner_slots.append(len(types))
+                types.append(learner_type)
+                params.append(dict(learner_params or {}))
+            else:
+                types.append(opponent_types[next_opponent % len(opponent_types)])
+                params.append({})
+                next_opponent += 1
+            processes.append(process)
+    seed_everything(seed)
+    world_config = SCML2024StdWorld.generate(
+        agent_types=types,
+        agent_params=params,
+        agent_processes=processes,
+        n_processes=config.n_processes,
+        n_steps=config.n_steps,
+        random_agent_types=False,
+    )
+    log_folder = Path(config.log_dir).resolve()
+    log_folder.mkdir(parents=True, exist_ok=True)
+    world = SCML2024StdWorld(
+        **world_config,
+        one_offer_per_step=one_offer_per_step,
+        no_logs=True,
+        saved_details_level=0,
+        log_folder=str(log_folder),
+        name=name or f"hrlxf-seed{seed}",
+    )
+    ids = list(world.agents)
+    return world, [ids[i] for i in learner_slots]
+
+
+def unwrap_agent(world: SCML2024StdWorld, agent_id: str):
+    """The agent object itself (scml wraps std agents in an adapter)."""
+    agent = world.agents[agent_id]
+    return getattr(agent, "_obj", agent)

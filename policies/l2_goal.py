@@ -42,7 +42,9 @@ class GoalCodec:
     def quantity_scale(self, n_lines: float) -> np.ndarray:
         return np.maximum(1.0, n_lines * bucket_days(self.horizon))
 
-    def decode(self, action: np.ndarray, n_lines: float, price_in: float, price_out: float) -> np.ndarray:
+    def decode(
+        self, action: np.ndarray, n_lines: float, price_in: float, price_out: float
+    ) -> np.ndarray:
         a = np.clip(np.asarray(action, dtype=np.float64).reshape(N_BUCKETS, 4), -1.0, 1.0)
         goal = np.empty_like(a)
         scale = self.quantity_scale(n_lines)
@@ -52,7 +54,9 @@ class GoalCodec:
         goal[:, P_SELL] = price_out * (1.0 + self.price_span * a[:, P_SELL])
         return goal
 
-    def encode(self, goal: np.ndarray, n_lines: float, price_in: float, price_out: float) -> np.ndarray:
+    def encode(
+        self, goal: np.ndarray, n_lines: float, price_in: float, price_out: float
+    ) -> np.ndarray:
         g = np.asarray(goal, dtype=np.float64).reshape(N_BUCKETS, 4)
         a = np.empty_like(g)
         scale = self.quantity_scale(n_lines)

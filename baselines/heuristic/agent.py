@@ -19,7 +19,16 @@ from baselines.heuristic.concession import (
 from baselines.heuristic.market_view import MarketView
 from baselines.heuristic.planner import plan_goal
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, bucket_of
-from policies.shield import compute_limits, reserve, state_from_awi, threads_from_awi
+from policies.shield import (
+    ACCEPT,
+    COUNTER,
+    END,
+    Offers,
+    compute_limits,
+    shielded_responses,
+    state_from_awi,
+    threads_from_awi,
+)
 
 QUANTITY, TIME, UNIT_PRICE = 0, 1, 2
 
@@ -91,7 +100,9 @@ class HeuristicStdAgent(StdSyncAgent):
     def counter_all(self, offers: dict, states: dict) -> dict:
         return self._respond_all(offers, states)
 
-    def _respond_all(self, offers: dict, states: dict[str, SAOState | None]) -> dict[str, SAOResponse]:
+    def _respond_all(
+        self, offers: dict, states: dict[str, SAOState | None]
+    ) -> dict[str, SAOResponse]:
         partners = [p for p in offers if p in self.awi.current_nmis]
         if not partners:
             return {}
@@ -108,7 +119,12 @@ class HeuristicStdAgent(StdSyncAgent):
         def asking_in(bucket: np.ndarray) -> np.ndarray:
             limit = np.where(threads.is_buy, self.goal[bucket, P_BUY], self.goal[bucket, P_SELL])
             return aspiration_price(
-                threads.is_buy, threads.p_min, threads.p_max, limit, rel_time, self.concession_exponent
+                threads.is_buy,
+                threads.p_min,
+                threads.p_max,
+                limit,
+                rel_time,
+                self.concession_exponent,
             )
 
         # Candidate per thread: the partner's offer if it is good enough, else our counter.
@@ -120,7 +136,9 @@ class HeuristicStdAgent(StdSyncAgent):
         off_bucket = np.clip(bucket_of(np.clip(off_d, 0, None)), 0, N_BUCKETS - 1)
         room = need_by_thread[np.arange(len(partners)), off_bucket]
         accept_price = asking_in(off_bucket)
-        acceptable = has_offer & (off_d >= 0) & price_acceptable(threads.is_buy, off_p, accept_price)
+        acceptable = (
+            has_offer & (off_d >= 0) & price_acceptable(threads.is_buy, off_p, accept_price)
+        )
         acceptable &= (off_q <= room) & (room > 0)
 
         n_side = np.array([np.sum(side == s) for s in side])
@@ -130,23 +148,27 @@ class HeuristicStdAgent(StdSyncAgent):
         q = np.where(acceptable, off_q, counter_q)
         p = np.where(acceptable, off_p, asking)
         d = np.where(acceptable, off_d, counter_d)
+        kind = np.where(acceptable, ACCEPT, np.where(need_by_thread.sum(axis=1) > 0, COUNTER, END))
         # L4: good offers first (by how much better than asked), then counters by need.
         gain = np.where(threads.is_buy, accept_price - off_p, off_p - accept_price)
-        advantage = gain / np.maximum(accept_price, 1e-9)
-        weight = np.where(acceptable, 2.0 + advantage, counter_q / max(1.0, counter_q.max(initial=1.0)))
-        granted = reserve(q, p, d, weight, limits, threads)
+        weight = np.where(acceptable, gain / np.maximum(accept_price, 1e-9), counter_q)
+        final, granted = shielded_responses(kind, q, p, d, weight, limits, threads)
+        return {
+            partner: to_response(final[i], granted, i, offers[partner], today, threads)
+            for i, partner in enumerate(partners)
+        }
 
-        responses: dict[str, SAOResponse] = {}
-        for i, partner in enumerate(partners):
-            gq, gp, gd = int(granted.quantity[i]), float(granted.unit_price[i]), int(granted.delta[i])
-            if acceptable[i] and gq == off_q[i] and gd == off_d[i]:
-                responses[partner] = SAOResponse(ResponseType.ACCEPT_OFFER, offers[partner])
-            elif gq <= 0 or need_by_thread[i].sum() <= 0:
-                responses[partner] = SAOResponse(ResponseType.END_NEGOTIATION, None)
-            else:
-                price = int(np.floor(gp)) if threads.is_buy[i] else int(np.ceil(gp))
-                price = int(np.clip(price, threads.p_min[i], threads.p_max[i]))
-                responses[partner] = SAOResponse(
-                    ResponseType.REJECT_OFFER, (gq, today + gd, price)
-                )
-        return responses
+
+def to_response(
+    kind: int, offers: Offers, i: int, partner_offer, today: int, threads
+) -> SAOResponse:
+    """One thread's SAOResponse; counter prices rounded in our favour inside the agenda."""
+    if kind == ACCEPT:
+        return SAOResponse(ResponseType.ACCEPT_OFFER, partner_offer)
+    if kind == END:
+        return SAOResponse(ResponseType.END_NEGOTIATION, None)
+    price = np.floor(offers.unit_price[i]) if threads.is_buy[i] else np.ceil(offers.unit_price[i])
+    price = int(np.clip(price, threads.p_min[i], threads.p_max[i]))
+    return SAOResponse(
+        ResponseType.REJECT_OFFER, (int(offers.quantity[i]), today + int(offers.delta[i]), price)
+    )

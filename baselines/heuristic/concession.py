@@ -48,7 +48,9 @@ def preferred_delta(
     return np.where(np.isfinite(score.max(axis=1)), day, min_delta)
 
 
-def share_of_need(need_by_bucket: np.ndarray, delta: np.ndarray, n_sharing: np.ndarray) -> np.ndarray:
+def share_of_need(
+    need_by_bucket: np.ndarray, delta: np.ndarray, n_sharing: np.ndarray
+) -> np.ndarray:
     """Quantity each thread asks for: its bucket's unmet need split over the threads on its side."""
     bucket = np.clip(bucket_of(delta), 0, N_BUCKETS - 1)
     need = need_by_bucket[np.arange(len(delta)), bucket]

@@ -60,7 +60,10 @@ def plan_goal(
     if market.can_sell:
         # Product we will hold and have not sold, if today's purchase plan comes through: the
         # shield's own trajectories on the state with the planned purchases added.
-        planned = dataclasses.replace(state, incoming=state.incoming + spread_over_days(goal[:, Q_BUY], buckets, negotiable)[None])
+        planned = dataclasses.replace(
+            state,
+            incoming=state.incoming + spread_over_days(goal[:, Q_BUY], buckets, negotiable)[None],
+        )
         unsold = product_trajectory(planned, raw_material_trajectory(planned))[0]
         sellable = np.maximum(0.0, reverse_cummin(unsold))
         daily_sell = np.diff(sellable, prepend=0.0)

@@ -44,7 +44,9 @@ class WorldConfig:
                 f"got {self.n_learners}"
             )
         if self.agents_per_process < 2:
-            raise ValueError(f"world.agents_per_process must be >= 2, got {self.agents_per_process}")
+            raise ValueError(
+                f"world.agents_per_process must be >= 2, got {self.agents_per_process}"
+            )
         if not self.opponents:
             raise ValueError("world.opponents must name at least one agent")
 
@@ -80,7 +82,8 @@ def build_world(
             if process == config.learner_process and place < config.n_learners:
                 learner_slots.append(len(types))
                 types.append(learner_type)
-                params.append(dict(learner_params or {}))
+                # scml hands `controller_params` to the agent object inside its adapter.
+                params.append({"controller_params": dict(learner_params)} if learner_params else {})
             else:
                 types.append(opponent_types[next_opponent % len(opponent_types)])
                 params.append({})

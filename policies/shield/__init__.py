@@ -21,11 +21,16 @@ from policies.shield.limits import (
     safe_quantities,
 )
 from policies.shield.reservation import reserve
+from policies.shield.responses import ACCEPT, COUNTER, END, shielded_responses
 from policies.shield.state import ShieldState, state_from_awi
 from policies.shield.threads import ThreadBounds
 from policies.shield.time_mask import logit_mask, thread_budgets, thread_safe_quantities, time_mask
 
 __all__ = [
+    "ACCEPT",
+    "COUNTER",
+    "END",
+    "shielded_responses",
     "Offers",
     "ShieldLimits",
     "ShieldState",

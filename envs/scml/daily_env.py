@@ -1,0 +1,106 @@
+"""SCMLDailyEnv: one step is one simulated day; the action is the L2 goal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from baselines.heuristic.agent import HeuristicStdAgent
+from envs.scml.config import world_config
+from envs.scml.reward import RewardTracker
+from envs.scml.session import LearnerView, WorldSession
+from envs.scml.state_builder import observation_space
+from envs.scml.world_builder import WorldConfig
+from policies.l2_goal import GOAL_DIM, GoalCodec
+
+
+class SCMLDailyEnv(gym.Env):
+    """A learner factory in an SCML std world, deciding its daily goal.
+
+    Observation: ``{"x_static": (12,), "X_temporal": (H+1, 10), "x_role": (2,)}``.
+    Action: the 16-value L2 goal in [-1, 1] (see :class:`policies.l2_goal.GoalCodec`); the
+    heuristic L3/L4 carry the day's negotiations out under the L1 shield.
+    Reward: the day's score change (+ optional potential-based shaping, reported in ``info``).
+
+    Args:
+        world: world options (:class:`WorldConfig` fields) or a WorldConfig.
+        horizon: H of the shield and the observation.
+        reward_shaping: add gamma * phi(s') - phi(s) to the reward.
+        shaping_gamma: the shaping discount.
+        agent_params: extra constructor arguments of the executing heuristic agent.
+    """
+
+    metadata = {"render_modes": []}
+
+    def __init__(
+        self,
+        world: WorldConfig | dict[str, Any] | None = None,
+        horizon: int = 40,
+        reward_shaping: bool = False,
+        shaping_gamma: float = 0.99,
+        agent_params: dict[str, Any] | None = None,
+    ) -> None:
+        if horizon < 1:
+            raise ValueError(f"horizon must be >= 1, got {horizon}")
+        self.world_config = world_config(world)
+        self.horizon = horizon
+        self.codec = GoalCodec(horizon)
+        self.agent_params = {"horizon": horizon, **(agent_params or {})}
+        self.rewards = RewardTracker(shaping=reward_shaping, gamma=shaping_gamma)
+        self.shaping_gamma = shaping_gamma
+        self.observation_space = observation_space(horizon)
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(GOAL_DIM,), dtype=np.float32)
+        self.session: WorldSession | None = None
+        self.learner_id = ""
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        world_seed = int(self.np_random.integers(0, 2**31 - 1))
+        self.session = WorldSession(
+            self.world_config,
+            HeuristicStdAgent,
+            world_seed,
+            self.horizon,
+            per_round=False,
+            learner_params=self.agent_params,
+            shaping_gamma=self.shaping_gamma,
+        )
+        self.learner_id = self.session.learner_ids[0]
+        view = self.session.view(self.learner_id)
+        self.rewards.reset(view.score, view.potential)
+        return view.observation, self._info(view)
+
+    def step(self, action: np.ndarray):
+        if self.session is None:
+            raise RuntimeError("call reset() before step()")
+        if self.session.done:
+            raise RuntimeError("the episode is over; call reset()")
+        action = np.asarray(action, dtype=np.float32)
+        if not self.action_space.contains(action):
+            raise ValueError(
+                f"action must be in {self.action_space} (16 values in [-1, 1]); got shape "
+                f"{action.shape}, range [{action.min(initial=np.nan):.3g}, {action.max(initial=np.nan):.3g}]"
+            )
+        awi = self.session.awi(self.learner_id)
+        agent = self.session.agent(self.learner_id)
+        agent.goal_override = self.codec.decode(
+            action,
+            n_lines=awi.n_lines,
+            price_in=float(awi.trading_prices[awi.my_input_product]),
+            price_out=float(awi.trading_prices[awi.my_output_product]),
+        )
+        self.session.step_day()
+        view = self.session.view(self.learner_id)
+        reward, parts = self.rewards.step(view.score, view.potential)
+        return view.observation, reward, self.session.done, False, {**self._info(view), **parts}
+
+    def _info(self, view: LearnerView) -> dict[str, Any]:
+        assert self.session is not None
+        return {
+            "day": self.session.world.current_step,
+            "score": view.score,
+            "agent_id": self.learner_id,
+        }

@@ -1,0 +1,123 @@
+"""The shared core of every SCML environment: one world, its learner factories, their views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scml.std import SCML2024StdWorld
+
+from envs.scml.reward import potential
+from envs.scml.state_builder import build_observation
+from envs.scml.world_builder import WorldConfig, build_world, unwrap_agent
+from policies.shield import ShieldLimits, ShieldState, compute_limits, state_from_awi
+
+
+@dataclass(frozen=True)
+class LearnerView:
+    """One learner factory's shield state, limits and observation at one moment."""
+
+    state: ShieldState
+    limits: ShieldLimits
+    observation: dict[str, np.ndarray]
+    potential: float
+    score: float
+
+
+class WorldSession:
+    """A seeded SCML std world driven from outside, by whole days or by negotiation rounds.
+
+    Args:
+        config: world shape and opponents.
+        learner_type: the agent class placed in every learner slot.
+        seed: seeds world generation and every agent's randomness.
+        horizon: H of the shield and observations.
+        per_round: build the world for ``step_with`` (one negotiation round per call).
+        learner_params: constructor arguments of the learner agents.
+        shaping_gamma: discount of the shaping potential.
+    """
+
+    def __init__(
+        self,
+        config: WorldConfig,
+        learner_type: type,
+        seed: int,
+        horizon: int,
+        per_round: bool = False,
+        learner_params: dict | None = None,
+        shaping_gamma: float = 0.99,
+    ) -> None:
+        self.horizon = horizon
+        self.per_round = per_round
+        self.shaping_gamma = shaping_gamma
+        self.world: SCML2024StdWorld
+        self.world, self.learner_ids = build_world(
+            config, learner_type, seed, one_offer_per_step=per_round, learner_params=learner_params
+        )
+        self._initial_balance = {
+            aid: float(self.world.initial_balances[aid]) for aid in self.learner_ids
+        }
+        self._round_started = False
+        self._more_rounds = True
+
+    def agent(self, agent_id: str) -> Any:
+        """The learner's agent object."""
+        return unwrap_agent(self.world, agent_id)
+
+    def awi(self, agent_id: str) -> Any:
+        # The adapter's AWI exists from construction on; the inner agent's only after init.
+        return self.world.agents[agent_id].awi
+
+    @property
+    def done(self) -> bool:
+        if self.per_round:
+            return not self._more_rounds
+        return self.world.current_step >= self.world.n_steps
+
+    def scores(self) -> dict[str, float]:
+        return {aid: float(s) for aid, s in self.world.scores().items()}
+
+    def view(self, agent_id: str, scores: dict[str, float] | None = None) -> LearnerView:
+        awi = self.awi(agent_id)
+        state = state_from_awi(awi, self.horizon)
+        limits = compute_limits(state)
+        balance = self._initial_balance[agent_id]
+        prices = awi.trading_prices
+        phi = potential(
+            state,
+            float(prices[awi.my_input_product]),
+            float(prices[awi.my_output_product]),
+            balance,
+            self.shaping_gamma,
+        )
+        score = (scores or self.scores())[agent_id]
+        return LearnerView(
+            state, limits, build_observation(awi, state, limits, balance), phi, score
+        )
+
+    def step_day(self) -> None:
+        """Run one whole simulated day; learners act through their own agent objects."""
+        if self.per_round:
+            raise RuntimeError("step_day() needs a session built with per_round=False")
+        self.world.step()
+
+    def step_round(self, responses: dict[str, dict[str, Any]]) -> None:
+        """Advance every negotiation by one round with the learners' responses."""
+        if not self.per_round:
+            raise RuntimeError("step_round() needs a session built with per_round=True")
+        if not self._round_started:
+            self._more_rounds = self.world.step_with({}, init=True)
+            self._round_started = True
+            return
+        self._more_rounds = self.world.step_with(responses)
+
+    def open_threads(self, agent_id: str) -> list[str]:
+        """Partners with a running negotiation that waits for the learner, buy side first."""
+        details = self.awi(agent_id).current_negotiation_details
+        return [
+            partner
+            for side in ("buy", "sell")
+            for partner, negotiation in details[side].items()
+            if not negotiation.nmi.state.ended
+        ]

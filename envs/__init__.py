@@ -1,0 +1,11 @@
+"""HRL-XF environments. Importing this package registers the gymnasium ids."""
+
+from gymnasium.envs.registration import register, registry
+
+_IDS = {
+    "HRLXF/SCMLDaily-v0": "envs.scml.daily_env:SCMLDailyEnv",
+    "HRLXF/SCMLRound-v0": "envs.scml.round_env:SCMLRoundEnv",
+}
+for _env_id, _entry_point in _IDS.items():
+    if _env_id not in registry:
+        register(id=_env_id, entry_point=_entry_point)

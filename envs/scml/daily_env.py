@@ -10,6 +10,7 @@ from gymnasium import spaces
 
 from baselines.heuristic.agent import HeuristicStdAgent
 from envs.scml.config import world_config
+from envs.scml.daily_control import apply_goal, check_goal_action
 from envs.scml.reward import RewardTracker
 from envs.scml.session import LearnerView, WorldSession
 from envs.scml.state_builder import observation_space
@@ -78,20 +79,8 @@ class SCMLDailyEnv(gym.Env):
             raise RuntimeError("call reset() before step()")
         if self.session.done:
             raise RuntimeError("the episode is over; call reset()")
-        action = np.asarray(action, dtype=np.float32)
-        if not self.action_space.contains(action):
-            raise ValueError(
-                f"action must be in {self.action_space} (16 values in [-1, 1]); got shape "
-                f"{action.shape}, range [{action.min(initial=np.nan):.3g}, {action.max(initial=np.nan):.3g}]"
-            )
-        awi = self.session.awi(self.learner_id)
-        agent = self.session.agent(self.learner_id)
-        agent.goal_override = self.codec.decode(
-            action,
-            n_lines=awi.n_lines,
-            price_in=float(awi.trading_prices[awi.my_input_product]),
-            price_out=float(awi.trading_prices[awi.my_output_product]),
-        )
+        action = check_goal_action(self.action_space, action)
+        apply_goal(self.session, self.learner_id, self.codec, action)
         self.session.step_day()
         view = self.session.view(self.learner_id)
         reward, parts = self.rewards.step(view.score, view.potential)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,15 +54,40 @@ class WorldSession:
         self.horizon = horizon
         self.per_round = per_round
         self.shaping_gamma = shaping_gamma
+        self._python_rng: Any = None
+        self._numpy_rng: Any = None
         self.world: SCML2024StdWorld
-        self.world, self.learner_ids = build_world(
-            config, learner_type, seed, one_offer_per_step=per_round, learner_params=learner_params
-        )
+        with self._own_randomness(fresh=True):
+            self.world, self.learner_ids = build_world(
+                config,
+                learner_type,
+                seed,
+                one_offer_per_step=per_round,
+                learner_params=learner_params,
+            )
         self._initial_balance = {
             aid: float(self.world.initial_balances[aid]) for aid in self.learner_ids
         }
         self._round_started = False
         self._more_rounds = True
+
+    @contextmanager
+    def _own_randomness(self, fresh: bool = False) -> Iterator[None]:
+        """Run world code on this session's own copy of the global generators.
+
+        SCML agents draw from python's and numpy's global generators; two sessions stepped in
+        turn would otherwise perturb each other, and the caller's draws would perturb both.
+        """
+        outer = (random.getstate(), np.random.get_state())
+        if not fresh:
+            random.setstate(self._python_rng)
+            np.random.set_state(self._numpy_rng)
+        try:
+            yield
+        finally:
+            self._python_rng, self._numpy_rng = random.getstate(), np.random.get_state()
+            random.setstate(outer[0])
+            np.random.set_state(outer[1])
 
     def agent(self, agent_id: str) -> Any:
         """The learner's agent object."""
@@ -100,17 +128,19 @@ class WorldSession:
         """Run one whole simulated day; learners act through their own agent objects."""
         if self.per_round:
             raise RuntimeError("step_day() needs a session built with per_round=False")
-        self.world.step()
+        with self._own_randomness():
+            self.world.step()
 
     def step_round(self, responses: dict[str, dict[str, Any]]) -> None:
         """Advance every negotiation by one round with the learners' responses."""
         if not self.per_round:
             raise RuntimeError("step_round() needs a session built with per_round=True")
-        if not self._round_started:
-            self._more_rounds = self.world.step_with({}, init=True)
-            self._round_started = True
-            return
-        self._more_rounds = self.world.step_with(responses)
+        with self._own_randomness():
+            if not self._round_started:
+                self._more_rounds = self.world.step_with({}, init=True)
+                self._round_started = True
+            else:
+                self._more_rounds = self.world.step_with(responses)
 
     def open_threads(self, agent_id: str) -> list[str]:
         """Partners with a running negotiation that waits for the learner, buy side first."""

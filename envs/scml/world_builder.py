@@ -30,8 +30,9 @@ class WorldConfig:
     log_dir: str = "runs/worlds"
 
     def validate(self) -> None:
-        if self.n_steps < 2:
-            raise ValueError(f"world.n_steps must be >= 2, got {self.n_steps}")
+        # scml's world generator fails on shorter worlds.
+        if self.n_steps < 4:
+            raise ValueError(f"world.n_steps must be >= 4, got {self.n_steps}")
         if self.n_processes < 2:
             raise ValueError(f"world.n_processes must be >= 2, got {self.n_processes}")
         if not 0 <= self.learner_process < self.n_processes:

@@ -1,0 +1,34 @@
+"""Daily control shared by the single- and multi-agent daily environments."""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from envs.scml.session import WorldSession
+from policies.l2_goal import GoalCodec
+
+
+def check_goal_action(space: spaces.Box, action: np.ndarray, who: str = "action") -> np.ndarray:
+    """The action as float32, or a ValueError that says what is wrong with it."""
+    array = np.asarray(action, dtype=np.float32)
+    if not space.contains(array):
+        finite = array[np.isfinite(array)] if array.size else array
+        low = float(finite.min()) if finite.size else float("nan")
+        high = float(finite.max()) if finite.size else float("nan")
+        raise ValueError(
+            f"{who} must be 16 values in [-1, 1] (the L2 goal); got shape {array.shape}, "
+            f"range [{low:.3g}, {high:.3g}], finite={bool(np.isfinite(array).all())}"
+        )
+    return array
+
+
+def apply_goal(session: WorldSession, agent_id: str, codec: GoalCodec, action: np.ndarray) -> None:
+    """Hand a normalized goal to the learner's heuristic executor for the coming day."""
+    awi = session.awi(agent_id)
+    session.agent(agent_id).goal_override = codec.decode(
+        action,
+        n_lines=awi.n_lines,
+        price_in=float(awi.trading_prices[awi.my_input_product]),
+        price_out=float(awi.trading_prices[awi.my_output_product]),
+    )

@@ -1,0 +1,123 @@
+"""SCMLParallelEnv: several learner factories in one SCML world (PettingZoo ParallelEnv).
+
+Every learner sets its daily L2 goal; heuristic L3/L4 under the L1 shield execute it. Meant for
+self-play: the learners share the world, so each one's goal moves the others' prices and deals.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from pettingzoo import ParallelEnv
+
+from baselines.heuristic.agent import HeuristicStdAgent
+from envs.scml.config import world_config
+from envs.scml.daily_control import apply_goal, check_goal_action
+from envs.scml.reward import RewardTracker
+from envs.scml.session import WorldSession
+from envs.scml.state_builder import observation_space
+from envs.scml.world_builder import WorldConfig
+from policies.l2_goal import GOAL_DIM, GoalCodec
+
+
+class SCMLParallelEnv(ParallelEnv):
+    """Multi-agent daily control; agents are named ``learner_0``, ``learner_1``, ...
+
+    Args:
+        world: world options; ``n_learners`` (default 2 here) learner slots share one level.
+        horizon, reward_shaping, shaping_gamma: as in :class:`SCMLDailyEnv`.
+    """
+
+    metadata = {"name": "hrlxf_scml_daily_v0", "render_modes": []}
+
+    def __init__(
+        self,
+        world: WorldConfig | dict[str, Any] | None = None,
+        horizon: int = 40,
+        reward_shaping: bool = False,
+        shaping_gamma: float = 0.99,
+    ) -> None:
+        options = {"n_learners": 2, "agents_per_process": 3}
+        if isinstance(world, WorldConfig):
+            self.world_config = world
+        else:
+            self.world_config = world_config({**options, **(world or {})})
+        self.horizon = horizon
+        self.codec = GoalCodec(horizon)
+        self.reward_shaping = reward_shaping
+        self.shaping_gamma = shaping_gamma
+        self.possible_agents = [f"learner_{i}" for i in range(self.world_config.n_learners)]
+        self.agents: list[str] = []
+        self.session: WorldSession | None = None
+        self._ids: dict[str, str] = {}
+        self._rewards: dict[str, RewardTracker] = {}
+        self._rng = np.random.default_rng()
+
+    @functools.cache  # noqa: B019 - PettingZoo asks for the same object each time
+    def observation_space(self, agent: str) -> spaces.Dict:
+        return observation_space(self.horizon)
+
+    @functools.cache  # noqa: B019
+    def action_space(self, agent: str) -> spaces.Box:
+        return spaces.Box(-1.0, 1.0, shape=(GOAL_DIM,), dtype=np.float32)
+
+    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None):
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        self.session = WorldSession(
+            self.world_config,
+            HeuristicStdAgent,
+            int(self._rng.integers(0, 2**31 - 1)),
+            self.horizon,
+            learner_params={"horizon": self.horizon},
+            shaping_gamma=self.shaping_gamma,
+        )
+        self.agents = list(self.possible_agents)
+        self._ids = dict(zip(self.possible_agents, self.session.learner_ids, strict=True))
+        self._rewards = {
+            a: RewardTracker(self.reward_shaping, self.shaping_gamma) for a in self.agents
+        }
+        scores = self.session.scores()
+        observations, infos = {}, {}
+        for agent in self.agents:
+            view = self.session.view(self._ids[agent], scores)
+            self._rewards[agent].reset(view.score, view.potential)
+            observations[agent] = view.observation
+            infos[agent] = {"agent_id": self._ids[agent], "score": view.score}
+        return observations, infos
+
+    def step(self, actions: dict[str, np.ndarray]):
+        if self.session is None or not self.agents:
+            raise RuntimeError("call reset() before step(); the episode may be over")
+        missing = sorted(set(self.agents) - set(actions))
+        if missing:
+            raise ValueError(f"step() needs an action for every live agent; missing {missing}")
+        for agent in self.agents:
+            action = check_goal_action(
+                self.action_space(agent), actions[agent], who=f"action of {agent}"
+            )
+            apply_goal(self.session, self._ids[agent], self.codec, action)
+        self.session.step_day()
+        done = self.session.done
+        scores = self.session.scores()
+        observations, rewards, terminations, truncations, infos = {}, {}, {}, {}, {}
+        for agent in self.agents:
+            view = self.session.view(self._ids[agent], scores)
+            observations[agent] = view.observation
+            rewards[agent], parts = self._rewards[agent].step(view.score, view.potential)
+            terminations[agent], truncations[agent] = done, False
+            infos[agent] = {"agent_id": self._ids[agent], **parts}
+        if done:
+            self.agents = []
+        return observations, rewards, terminations, truncations, infos
+
+    def close(self) -> None:
+        self.session = None
+
+
+def parallel_env(**kwargs: Any) -> SCMLParallelEnv:
+    """PettingZoo-style constructor; runnable with no arguments."""
+    return SCMLParallelEnv(**kwargs)

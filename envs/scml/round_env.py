@@ -1,0 +1,208 @@
+"""SCMLRoundEnv: one step is one negotiation round across all of the learner's open threads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from negmas import ResponseType, SAOResponse
+from scml.std.agents import StdPlaceholder
+
+from envs.scml.config import world_config
+from envs.scml.reward import RewardTracker
+from envs.scml.session import WorldSession
+from envs.scml.state_builder import observation_space
+from envs.scml.thread_features import thread_observation, thread_spaces
+from envs.scml.world_builder import WorldConfig
+from policies.shield import (
+    ACCEPT,
+    COUNTER,
+    END,
+    shielded_responses,
+    threads_from_awi,
+)
+
+N_OPS = 3  # accept, counter, end (policies.shield.ACCEPT/COUNTER/END)
+
+
+class SCMLRoundEnv(gym.Env):
+    """Per-round control of a learner factory's negotiations.
+
+    Observation: the daily observation plus ``threads`` (K, 10), ``thread_mask`` (K,) and the
+    shield's ``time_mask`` (K, H+1) for the first K = ``max_threads`` open threads.
+    Action: MultiDiscrete, per thread slot ``[op, quantity level, price level, delta]`` with op in
+    {accept, counter, end}; quantity level l means ``ceil((l + 1) / quantity_levels * agenda max)``,
+    price level spans the agenda's price range, delta is the delivery offset in days. Slots
+    without a thread are ignored; threads beyond K are ended. With ``shield=True`` (default)
+    every accept and counter goes through the L1 reservation: an unsafe accept becomes the
+    safe counter, an empty counter ends the thread. ``action_masks()`` gives the valid choices
+    for maskable policies.
+    Reward: score change since the last step (+ optional shaping, in ``info``).
+    """
+
+    metadata = {"render_modes": []}
+
+    def __init__(
+        self,
+        world: WorldConfig | dict[str, Any] | None = None,
+        horizon: int = 40,
+        max_threads: int = 8,
+        quantity_levels: int = 10,
+        price_levels: int = 5,
+        shield: bool = True,
+        reward_shaping: bool = False,
+        shaping_gamma: float = 0.99,
+    ) -> None:
+        if horizon < 1 or max_threads < 1 or quantity_levels < 1 or price_levels < 2:
+            raise ValueError(
+                "need horizon >= 1, max_threads >= 1, quantity_levels >= 1, price_levels >= 2; got "
+                f"{horizon=}, {max_threads=}, {quantity_levels=}, {price_levels=}"
+            )
+        self.world_config = world_config(world)
+        self.horizon = horizon
+        self.max_threads = max_threads
+        self.quantity_levels = quantity_levels
+        self.price_levels = price_levels
+        self.shield = shield
+        self.shaping_gamma = shaping_gamma
+        self.rewards = RewardTracker(shaping=reward_shaping, gamma=shaping_gamma)
+        self.observation_space = spaces.Dict(
+            {**observation_space(horizon).spaces, **thread_spaces(max_threads, horizon)}
+        )
+        self.slot_sizes = np.array([N_OPS, quantity_levels, price_levels, horizon + 1])
+        self.action_space = spaces.MultiDiscrete(np.tile(self.slot_sizes, max_threads))
+        self.session: WorldSession | None = None
+        self.learner_id = ""
+        self.partners: list[str] = []
+        self._observation: dict[str, np.ndarray] = {}
+
+    # --- gymnasium API ----------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self.session = WorldSession(
+            self.world_config,
+            StdPlaceholder,
+            int(self.np_random.integers(0, 2**31 - 1)),
+            self.horizon,
+            per_round=True,
+            shaping_gamma=self.shaping_gamma,
+        )
+        self.learner_id = self.session.learner_ids[0]
+        self.session.step_round({})
+        self._advance_to_decision()
+        observation, view = self._observe()
+        self.rewards.reset(view.score, view.potential)
+        return observation, self._info(view)
+
+    def step(self, action: np.ndarray):
+        if self.session is None:
+            raise RuntimeError("call reset() before step()")
+        if self.session.done:
+            raise RuntimeError("the episode is over; call reset()")
+        action = np.asarray(action)
+        if action.shape != self.action_space.shape or not self.action_space.contains(
+            action.astype(self.action_space.dtype)
+        ):
+            raise ValueError(
+                f"action must be in {self.action_space} (per thread [op<3, q<{self.quantity_levels}, "
+                f"p<{self.price_levels}, delta<={self.horizon}]); got {action.tolist()}"
+            )
+        responses = self._responses(action.reshape(self.max_threads, 4))
+        self.session.step_round({self.learner_id: responses})
+        self._advance_to_decision()
+        observation, view = self._observe()
+        reward, parts = self.rewards.step(view.score, view.potential)
+        return observation, reward, self.session.done, False, {**self._info(view), **parts}
+
+    def action_masks(self) -> np.ndarray:
+        """Flat boolean mask over the MultiDiscrete choices (sb3-contrib's MaskablePPO format)."""
+        masks = []
+        obs = self._observation
+        for i in range(self.max_threads):
+            valid = bool(obs["thread_mask"][i]) if obs else False
+            has_offer = bool(obs["threads"][i, 2]) if obs else False
+            ops = np.array([valid and has_offer, True, True])
+            days = obs["time_mask"][i].astype(bool) if valid else np.ones(self.horizon + 1, bool)
+            if not days.any():
+                days = np.ones(self.horizon + 1, bool)  # counter is then clipped to nothing
+            masks += [
+                ops,
+                np.ones(self.quantity_levels, bool),
+                np.ones(self.price_levels, bool),
+                days,
+            ]
+        return np.concatenate(masks)
+
+    # --- internals -------------------------------------------------------------------------
+    def _advance_to_decision(self) -> None:
+        """Step rounds in which the learner has nothing to answer."""
+        assert self.session is not None
+        while not self.session.done and not self.session.open_threads(self.learner_id):
+            self.session.step_round({self.learner_id: {}})
+        self.partners = [] if self.session.done else self.session.open_threads(self.learner_id)
+
+    def _observe(self):
+        assert self.session is not None
+        view = self.session.view(self.learner_id)
+        awi = self.session.awi(self.learner_id)
+        threads = threads_from_awi(awi, self.partners, self.horizon)
+        observation = {
+            **view.observation,
+            **thread_observation(awi, self.partners, threads, view.limits, self.max_threads),
+        }
+        self._observation = observation
+        return observation, view
+
+    def _responses(self, slots: np.ndarray) -> dict[str, SAOResponse]:
+        assert self.session is not None
+        awi = self.session.awi(self.learner_id)
+        partners = self.partners
+        if not partners:
+            return {}
+        threads = threads_from_awi(awi, partners, self.horizon)
+        n = len(partners)
+        shown = min(n, self.max_threads)
+        kind = np.full(n, END)
+        kind[:shown] = slots[:shown, 0]
+        offers = [awi.current_offers.get(p) for p in partners]
+        has_offer = np.array([o is not None for o in offers])
+        kind = np.where((kind == ACCEPT) & ~has_offer, COUNTER, kind)
+        q_levels = np.zeros(n)
+        q_levels[:shown] = slots[:shown, 1]
+        p_levels = np.zeros(n)
+        p_levels[:shown] = slots[:shown, 2]
+        d = np.zeros(n, dtype=np.int64)
+        d[:shown] = slots[:shown, 3]
+        q = np.ceil((q_levels + 1) / self.quantity_levels * threads.q_max)
+        p = threads.p_min + p_levels / (self.price_levels - 1) * (threads.p_max - threads.p_min)
+        today = awi.current_step
+        accepting = kind == ACCEPT
+        for i in np.flatnonzero(accepting):
+            q[i], d[i], p[i] = offers[i][0], offers[i][1] - today, offers[i][2]
+        if self.shield:
+            limits = self.session.view(self.learner_id).limits
+            kind, granted = shielded_responses(kind, q, p, d, np.zeros(n), limits, threads)
+            q, p, d = granted.quantity, granted.unit_price, granted.delta
+        responses = {}
+        for i, partner in enumerate(partners):
+            if kind[i] == ACCEPT:
+                responses[partner] = SAOResponse(ResponseType.ACCEPT_OFFER, offers[i])
+            elif kind[i] == END or q[i] <= 0:
+                responses[partner] = SAOResponse(ResponseType.END_NEGOTIATION, None)
+            else:
+                price = int(np.clip(np.rint(p[i]), threads.p_min[i], threads.p_max[i]))
+                day = today + int(np.clip(d[i], threads.min_delta[i], threads.max_delta[i]))
+                responses[partner] = SAOResponse(ResponseType.REJECT_OFFER, (int(q[i]), day, price))
+        return responses
+
+    def _info(self, view) -> dict[str, Any]:
+        assert self.session is not None
+        return {
+            "day": self.session.world.current_step,
+            "score": view.score,
+            "agent_id": self.learner_id,
+            "n_threads": len(self.partners),
+            "action_mask": self.action_masks(),
+        }

@@ -1,0 +1,16 @@
+"""The SCML environments' spaces work with Stable-Baselines3 PPO as they are."""
+
+import pytest
+from stable_baselines3 import PPO
+
+from envs.scml import SCMLDailyEnv, SCMLRoundEnv
+
+
+@pytest.mark.parametrize("make_env", [SCMLDailyEnv, SCMLRoundEnv], ids=["daily", "round"])
+def test_ppo_learns_a_few_steps(small_world, make_env):
+    env = make_env(world=small_world, horizon=10)
+    model = PPO("MultiInputPolicy", env, n_steps=16, batch_size=8, n_epochs=1, seed=0, device="cpu")
+    model.learn(total_timesteps=32)
+    obs, _ = env.reset(seed=0)
+    action, _ = model.predict(obs, deterministic=True)
+    assert env.action_space.contains(action)

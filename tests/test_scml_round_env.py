@@ -44,7 +44,7 @@ def test_time_mask_in_observation_matches_the_shield(small_world):
     obs, _ = env.reset(seed=3)
     assert obs["thread_mask"].sum() == min(len(env.partners), env.max_threads) > 0
     limits = compute_limits(state_from_awi(env.session.awi(env.learner_id), 10))
-    for i, partner in enumerate(env.partners):
+    for i in range(min(len(env.partners), env.max_threads)):
         allowed = np.flatnonzero(obs["time_mask"][i])
         safe = limits.safe_buy[0] if obs["threads"][i, 1] else limits.safe_sell[0]
         assert np.all(safe[allowed] >= 1)

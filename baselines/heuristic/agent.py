@@ -94,13 +94,13 @@ class HeuristicStdAgent(StdSyncAgent):
     # --- L3 + L4: offers for all threads at once ------------------------------------------
     def first_proposals(self) -> dict:
         partners = list(self.awi.current_nmis)
-        responses = self._respond_all(dict.fromkeys(partners), {})
+        responses = self.respond_all(dict.fromkeys(partners), {})
         return {p: r.outcome for p, r in responses.items()}
 
     def counter_all(self, offers: dict, states: dict) -> dict:
-        return self._respond_all(offers, states)
+        return self.respond_all(offers, states)
 
-    def _respond_all(
+    def respond_all(
         self, offers: dict, states: dict[str, SAOState | None]
     ) -> dict[str, SAOResponse]:
         partners = [p for p in offers if p in self.awi.current_nmis]

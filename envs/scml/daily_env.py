@@ -12,7 +12,7 @@ from baselines.heuristic.agent import HeuristicStdAgent
 from envs.scml.config import world_config
 from envs.scml.daily_control import apply_goal, check_goal_action
 from envs.scml.reward import RewardTracker
-from envs.scml.session import LearnerView, WorldSession
+from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.world_builder import WorldConfig
 from policies.l2_goal import GOAL_DIM, GoalCodec
@@ -59,11 +59,10 @@ class SCMLDailyEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
-        world_seed = int(self.np_random.integers(0, 2**31 - 1))
         self.session = WorldSession(
             self.world_config,
             HeuristicStdAgent,
-            world_seed,
+            world_seed_from(self.np_random, options),
             self.horizon,
             per_round=False,
             learner_params=self.agent_params,

@@ -12,7 +12,7 @@ from scml.std.agents import StdPlaceholder
 
 from envs.scml.config import world_config
 from envs.scml.reward import RewardTracker
-from envs.scml.session import WorldSession
+from envs.scml.session import WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.thread_features import thread_observation, thread_spaces
 from envs.scml.world_builder import WorldConfig
@@ -84,7 +84,7 @@ class SCMLRoundEnv(gym.Env):
         self.session = WorldSession(
             self.world_config,
             StdPlaceholder,
-            int(self.np_random.integers(0, 2**31 - 1)),
+            world_seed_from(self.np_random, options),
             self.horizon,
             per_round=True,
             shaping_gamma=self.shaping_gamma,

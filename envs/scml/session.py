@@ -17,6 +17,13 @@ from envs.scml.world_builder import WorldConfig, build_world, unwrap_agent
 from policies.shield import ShieldLimits, ShieldState, compute_limits, state_from_awi
 
 
+def world_seed_from(rng: np.random.Generator, options: dict[str, Any] | None) -> int:
+    """``options["world_seed"]`` when given (to replay one world), else a draw from the env's rng."""
+    if options and options.get("world_seed") is not None:
+        return int(options["world_seed"])
+    return int(rng.integers(0, 2**31 - 1))
+
+
 @dataclass(frozen=True)
 class LearnerView:
     """One learner factory's shield state, limits and observation at one moment."""

@@ -1,0 +1,1 @@
+"""Pieces every entry point shares: run directories, seeding, thread limits."""

@@ -1,0 +1,74 @@
+"""Tournament runner: validation, a real serial run, the parallel watchdog."""
+
+import subprocess
+import sys
+
+import pytest
+
+from experiments.tournament.runner import TournamentSpec, run_tournament
+
+
+@pytest.mark.parametrize(
+    "spec,message",
+    [
+        (TournamentSpec(competitors=("HeuristicStdAgent",)), "at least 2 competitors"),
+        (TournamentSpec(competitors=("HeuristicStdAgent", "Nobody")), "unknown agent 'Nobody'"),
+        (
+            TournamentSpec(competitors=("GreedyStdAgent", "PenguinAgent"), parallelism="fast"),
+            "parallelism",
+        ),
+        (TournamentSpec(competitors=("GreedyStdAgent", "PenguinAgent"), n_steps=2), "n_steps >= 4"),
+    ],
+)
+def test_bad_specs_are_clear_errors(spec, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        run_tournament(spec, tmp_path)
+
+
+@pytest.mark.slow
+def test_serial_tournament_scores_every_competitor(tmp_path):
+    spec = TournamentSpec(
+        competitors=("HeuristicStdAgent", "GreedyStdAgent"), n_configs=1, n_steps=5
+    )
+    scores, failures = run_tournament(spec, tmp_path)
+    assert failures == []
+    names = set(scores["agent_type"].str.rsplit(".", n=1).str[-1])
+    assert names == {"HeuristicStdAgent", "GreedyStdAgent"}
+    assert scores["score"].notna().all()
+
+
+@pytest.mark.slow
+def test_parallel_watchdog_kills_and_reports_a_shard_past_its_timeout(tmp_path):
+    spec = TournamentSpec(
+        competitors=("HeuristicStdAgent", "GreedyStdAgent"),
+        n_configs=1,
+        n_steps=5,
+        parallelism="parallel",
+        shard_timeout_s=0.5,
+    )
+    scores, failures = run_tournament(spec, tmp_path)
+    assert scores.empty
+    assert len(failures) == 1 and failures[0]["shard"] == 0
+    assert failures[0]["reason"].startswith("killed after")
+
+
+@pytest.mark.slow
+def test_main_job_writes_table_and_chart(tmp_path):
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.main",
+            "tournament.n_steps=5",
+            "tournament.competitors=[HeuristicStdAgent,GreedyStdAgent]",
+            f"hydra.run.dir={run_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| HeuristicStdAgent |" in (run_dir / "results.md").read_text()
+    assert (run_dir / "scores.png").stat().st_size > 0
+    assert "git" in (run_dir / "revision.json").read_text()

@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+from baselines.heuristic.round_policy import HeuristicRoundPolicy
+from baselines.random_policy import RandomPolicy
 from envs.scml import SCMLRoundEnv
 from policies.shield import compute_limits, state_from_awi
 
@@ -13,23 +15,33 @@ def test_check_env(small_world):
 
 
 def random_episode(env, seed):
-    rng = np.random.default_rng(seed)
+    policy = RandomPolicy(env, seed)  # masked: picks only allowed choices
     obs, info = env.reset(seed=seed)
     rewards, n = [], 0
     while True:
-        mask = env.action_masks()
-        # A masked random policy: pick uniformly among allowed choices of every dimension.
-        action, start = [], 0
-        for size in np.tile(env.slot_sizes, env.max_threads):
-            allowed = np.flatnonzero(mask[start : start + size])
-            action.append(rng.choice(allowed))
-            start += size
-        obs, reward, terminated, _, info = env.step(np.array(action))
+        obs, reward, terminated, _, info = env.step(policy(obs))
         assert env.observation_space.contains(obs)
         rewards.append(reward)
         n += 1
         if terminated:
             return rewards, n, info
+
+
+def test_heuristic_round_policy_only_sends_valid_actions_and_trades(small_world):
+    env = SCMLRoundEnv(world=small_world, horizon=10)
+    policy = HeuristicRoundPolicy(env)
+    obs, _ = env.reset(seed=2)
+    accepted = 0
+    done = False
+    while not done:
+        action = policy(obs)
+        assert env.action_space.contains(action)
+        mask = env.action_masks()
+        flat = np.concatenate([[0], np.cumsum(np.tile(env.slot_sizes, env.max_threads))[:-1]])
+        assert mask[flat + action].all()  # every chosen value is allowed
+        accepted += int(np.sum(action.reshape(-1, 4)[: len(env.partners), 0] == 0))
+        obs, _, done, _, info = env.step(action)
+    assert accepted > 0
 
 
 def test_whole_episode_stays_in_spaces_and_is_reproducible(small_world):

@@ -19,8 +19,7 @@ import time
 import torch
 
 from baselines.heuristic.agent import HeuristicStdAgent
-from baselines.heuristic.market_view import MarketView
-from baselines.heuristic.planner import plan_goal
+from baselines.heuristic.daily_policy import HeuristicDailyPolicy
 from baselines.heuristic.round_policy import HeuristicRoundPolicy
 from envs.scml import SCMLDailyEnv, SCMLRoundEnv
 from envs.scml.world_builder import WorldConfig, build_world
@@ -41,12 +40,9 @@ def time_daily_env(config: WorldConfig, seed: int) -> float:
     env.reset(options={"world_seed": seed})
     spent = time.perf_counter() - start
     done = False
+    policy = HeuristicDailyPolicy(env)
     while not done:
-        view = env.session.view(env.learner_id)
-        awi = env.session.awi(env.learner_id)
-        market = MarketView.from_awi(awi)
-        goal = plan_goal(view.state, view.limits, market)
-        action = env.codec.encode(goal, awi.n_lines, market.price_in, market.price_out)
+        action = policy()
         start = time.perf_counter()
         _, _, done, _, _ = env.step(action)
         spent += time.perf_counter() - start

@@ -31,10 +31,9 @@ def nearest_allowed(delta: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np
 
     Returns ``(delta, found)``; ``found`` is False for threads with no allowed offset.
     """
-    offsets = np.arange(mask.shape[1])
-    distance = np.abs(offsets[None, :] - delta[:, None]).astype(np.float64)
-    distance[~mask] = np.inf
-    best = np.argmin(distance, axis=1)
+    n_days = mask.shape[1]
+    distance = np.abs(np.arange(n_days)[None, :] - delta[:, None])
+    best = np.argmin(np.where(mask, distance, 2 * n_days), axis=1)
     return best, mask.any(axis=1)
 
 
@@ -47,27 +46,34 @@ def clip_action(
     min_quantity: float = 1.0,
     safe: np.ndarray | None = None,
     budgets: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
 ) -> Offers:
     """Clip K proposed offers, one per thread.
 
     Price goes into the agenda's range; the delivery offset to the nearest allowed one; the
     quantity is floored to whole units and capped by the agenda, Q_safe on that day and (buying)
     what the budget pays at the clipped price. Anything below ``min_quantity`` becomes 0.
+    ``safe``/``budgets``/``mask`` may be passed when the caller already has them.
     """
     if safe is None:
         safe = thread_safe_quantities(limits, threads)
     if budgets is None:
         budgets = thread_budgets(limits, threads)
-    mask = time_mask(limits, threads, min_quantity, safe=safe, budgets=budgets)
-    price = np.clip(np.asarray(unit_price, dtype=np.float64), threads.p_min, threads.p_max)
-    requested = np.clip(np.rint(np.asarray(delta, dtype=np.float64)), 0, safe.shape[1] - 1)
-    chosen, found = nearest_allowed(requested.astype(np.int64), mask)
-    rows = np.arange(len(threads))
-    cap = np.minimum(safe[rows, chosen], threads.q_max)
+    if mask is None:
+        mask = time_mask(limits, threads, min_quantity, safe=safe, budgets=budgets)
+    price = np.minimum(
+        np.maximum(np.asarray(unit_price, dtype=np.float64), threads.p_min), threads.p_max
+    )
+    requested = np.minimum(
+        np.maximum(np.rint(np.asarray(delta, dtype=np.float64)), 0), safe.shape[1] - 1
+    )
+    requested = requested.astype(np.int64)
+    chosen, found = nearest_allowed(requested, mask)
+    cap = np.minimum(safe[np.arange(len(chosen)), chosen], threads.q_max)
     with np.errstate(divide="ignore", invalid="ignore"):
         cap = np.minimum(cap, np.where(price > 0, np.floor(budgets / price), np.inf))
-    q = np.minimum(np.floor(np.maximum(np.nan_to_num(quantity, nan=0.0), 0.0)), cap)
+    wanted = np.asarray(quantity, dtype=np.float64)
+    wanted = np.where(wanted == wanted, wanted, 0.0)  # NaN asks for nothing
+    q = np.minimum(np.floor(np.maximum(wanted, 0.0)), cap)
     q = np.where(found & (q >= min_quantity), q, 0.0)
-    return Offers(
-        quantity=q, unit_price=price, delta=np.where(found, chosen, requested.astype(np.int64))
-    )
+    return Offers(quantity=q, unit_price=price, delta=np.where(found, chosen, requested))

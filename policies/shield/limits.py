@@ -23,8 +23,8 @@ def capacity_vector(state: ShieldState) -> np.ndarray:
     offsets = np.arange(state.horizon + 1, dtype=np.float64)
     days_left = state.n_steps[:, None] - (state.current_step[:, None] + offsets)
     dynamic = state.n_lines[:, None] * np.maximum(0.0, days_left)
-    static = np.broadcast_to(state.storage_capacity[:, None], dynamic.shape)
-    return np.where(np.isnan(static), dynamic, static)
+    static = state.storage_capacity[:, None]
+    return np.where(static != static, dynamic, static)  # x != x is NaN, without isnan's overhead
 
 
 def expected_raw_inflow(state: ShieldState) -> np.ndarray:
@@ -34,29 +34,30 @@ def expected_raw_inflow(state: ShieldState) -> np.ndarray:
     return inflow
 
 
-def raw_material_trajectory(state: ShieldState) -> np.ndarray:
+def raw_material_trajectory(state: ShieldState, inflow: np.ndarray | None = None) -> np.ndarray:
     """L[k]: raw material left at the end of day t+k, shape (B, H+1).
 
     Lines consume up to ``n_lines`` a day, never more than there is: L is the running sum of
     (inflow - n_lines) reflected at zero, computed in closed form as ``S - min(0, cummin(S))``.
     """
-    net = expected_raw_inflow(state) - state.n_lines[:, None]
-    running = state.inventory_input[:, None] + np.cumsum(net, axis=1)
+    if inflow is None:
+        inflow = expected_raw_inflow(state)
+    running = state.inventory_input[:, None] + np.cumsum(inflow - state.n_lines[:, None], axis=1)
     return running - np.minimum(0.0, np.minimum.accumulate(running, axis=1))
 
 
-def product_trajectory(state: ShieldState, raw_trajectory: np.ndarray) -> np.ndarray:
+def product_trajectory(
+    state: ShieldState, raw_trajectory: np.ndarray, inflow: np.ndarray | None = None
+) -> np.ndarray:
     """Finished product in hand at the end of day t+k after signed shipments, shape (B, H+1).
 
     Production is whatever raw material left the raw inventory; negative values mean signed
     sales that the factory cannot cover.
     """
-    consumed = (
-        state.inventory_input[:, None]
-        + np.cumsum(expected_raw_inflow(state), axis=1)
-        - raw_trajectory
-    )
-    return state.inventory_output[:, None] + consumed - np.cumsum(state.outgoing, axis=1)
+    if inflow is None:
+        inflow = expected_raw_inflow(state)
+    net = np.cumsum(inflow - state.outgoing, axis=1) - raw_trajectory
+    return (state.inventory_output + state.inventory_input)[:, None] + net
 
 
 def reverse_cummin(values: np.ndarray) -> np.ndarray:
@@ -69,9 +70,9 @@ def safe_quantities(headroom: np.ndarray) -> np.ndarray:
 
     Days after the world's end carry NaN headroom: they constrain nothing and get Q_safe 0.
     """
-    open_days = ~np.isnan(headroom)
-    bounded = np.where(open_days, headroom, np.inf)
-    return np.where(open_days, np.maximum(0.0, reverse_cummin(bounded)), 0.0)
+    closed = headroom != headroom  # NaN
+    safe = reverse_cummin(np.where(closed, np.inf, headroom))
+    return np.where(closed, 0.0, np.maximum(0.0, safe))
 
 
 def days_in_world(state: ShieldState) -> np.ndarray:
@@ -107,8 +108,9 @@ class ShieldLimits:
 def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
     """All quantity and money limits for a batch of states."""
     capacity = capacity_vector(state)
-    raw = raw_material_trajectory(state)
-    product = product_trajectory(state, raw)
+    inflow = expected_raw_inflow(state)
+    raw = raw_material_trajectory(state, inflow)
+    product = product_trajectory(state, raw, inflow)
     # Days after the end of the world cannot receive deliveries and constrain nothing.
     in_world = days_in_world(state)
     buy_headroom = np.where(in_world, capacity - raw, np.nan)

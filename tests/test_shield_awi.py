@@ -23,7 +23,7 @@ def test_online_and_logged_state_give_identical_limits_and_masks(tmp_path):
         online = state_from_awi(awi, horizon=12)
         logged = ShieldState.from_records([online.record()])
         a, b = compute_limits(online), compute_limits(logged)
-        for name in ("safe_buy", "safe_sell", "budget", "raw_trajectory", "product_trajectory"):
+        for name in ("safe_buy", "safe_sell", "budget", "raw_trajectory", "sell_room"):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
         if partners:
             threads = threads_from_awi(awi, partners, 12)

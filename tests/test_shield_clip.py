@@ -56,14 +56,13 @@ def test_budget_caps_quantity_at_clipped_price():
 
 
 def test_forbidden_day_moves_to_nearest_allowed_day():
-    # 150 units arrive into a store of 100 and drain by 10 a day: room appears from day 5.
-    state = make_state(horizon=10, storage_capacity=100.0, n_lines=10, incoming={0: 150})
-    limits = compute_limits(state)
-    mask = time_mask(limits, buy_thread())[0]
-    first_allowed = int(np.argmax(mask))
-    assert first_allowed == 5
-    clipped = clip_action(np.array([1.0]), np.array([11.0]), np.array([0.0]), limits, buy_thread())
-    assert clipped.delta[0] == first_allowed
+    # Days 5.. do not exist (t=45, T=50); the agenda starts on day 1.
+    limits = compute_limits(make_state(horizon=10, current_step=45, n_steps=50))
+    threads = buy_thread(min_delta=1)
+    np.testing.assert_array_equal(np.flatnonzero(time_mask(limits, threads)[0]), [1, 2, 3, 4])
+    late = clip_action(np.array([1.0]), np.array([11.0]), np.array([8.0]), limits, threads)
+    early = clip_action(np.array([1.0]), np.array([11.0]), np.array([0.0]), limits, threads)
+    assert late.delta[0] == 4 and early.delta[0] == 1
 
 
 def test_logit_mask_is_zero_or_minus_infinity():
@@ -71,8 +70,8 @@ def test_logit_mask_is_zero_or_minus_infinity():
     np.testing.assert_array_equal(logit_mask(mask), [[0.0, -np.inf, 0.0]])
 
 
-def test_sell_quantity_limited_by_product():
-    limits = compute_limits(make_state(inventory_output=4, n_lines=0))
+def test_sell_quantity_limited_by_what_can_be_made():
+    limits = compute_limits(make_state(inventory_input=4, n_lines=10))
     clipped = clip_action(np.array([9.0]), np.array([11.0]), np.array([0.0]), limits, sell_thread())
     assert clipped.quantity[0] == 4
 

@@ -37,10 +37,13 @@ def test_horizon_reaching_past_the_end_keeps_safe_quantities_positive():
     assert np.all(limits.safe_buy[0, 30:] == 0)
 
 
-def test_raw_trajectory_never_negative_and_consumes_at_most_n_lines():
-    state = make_state(horizon=4, n_lines=5, inventory_input=7, incoming={2: 12})
-    # day0: 7-5=2, day1: 2-2(only 2 left)=0, day2: 0+12-5=7, day3: 2, day4: 0
-    np.testing.assert_array_equal(raw_material_trajectory(state)[0], [2, 0, 7, 2, 0])
+def test_surplus_deliveries_join_a_stock_that_production_never_reduces():
+    # scml 0.8.4: day 2 delivers 12, production makes the 4 sold that day, 8 join the stock;
+    # the sale of day 1 is made from stock without reducing it.
+    state = make_state(
+        horizon=4, n_lines=5, inventory_input=7, incoming={2: 12}, outgoing={1: 5, 2: 4}
+    )
+    np.testing.assert_array_equal(raw_material_trajectory(state)[0], [7, 7, 15, 15, 15])
 
 
 def test_safe_buy_is_reverse_cumulative_minimum_of_headroom():
@@ -66,19 +69,25 @@ def test_negative_free_capacity_is_clipped_to_zero():
     np.testing.assert_array_equal(limits.safe_buy[0], [0, 0, 0, 0])
 
 
-def test_safe_sell_counts_product_that_can_still_be_made():
-    state = make_state(
-        horizon=3, n_lines=10, inventory_input=15, inventory_output=2, outgoing={1: 4}
-    )
+def test_sell_room_is_what_the_lines_can_make_each_day_minus_signed_sales():
+    state = make_state(horizon=3, n_lines=10, inventory_input=15, outgoing={1: 4})
     limits = compute_limits(state)
-    # product: day0 2+10=12, day1 12+5-4=13, day2 13, day3 13
-    np.testing.assert_array_equal(limits.product_trajectory[0], [12, 13, 13, 13])
-    np.testing.assert_array_equal(limits.safe_sell[0], [12, 13, 13, 13])
+    np.testing.assert_array_equal(limits.sell_room[0], [10, 6, 10, 10])
+    np.testing.assert_array_equal(limits.safe_sell[0], [10, 6, 10, 10])
 
 
-def test_oversold_product_gives_no_safe_sell():
-    state = make_state(horizon=2, inventory_output=3, outgoing={2: 10})
-    np.testing.assert_array_equal(compute_limits(state).safe_sell[0], [0, 0, 0])
+def test_sale_using_todays_surplus_is_limited_by_later_shortfall():
+    # Day 0 brings 6 units nobody needs today; they would cover the sale of day 2. Selling on
+    # day 1 is fine: it uses the stock, which production never reduces.
+    state = make_state(horizon=2, n_lines=10, incoming={0: 6}, outgoing={2: 6})
+    limits = compute_limits(state)
+    np.testing.assert_array_equal(limits.sell_room[0], [6, 6, 0])
+    np.testing.assert_array_equal(limits.safe_sell[0], [0, 6, 0])
+
+
+def test_oversold_days_give_no_safe_sell():
+    state = make_state(horizon=2, inventory_input=3, outgoing={2: 10})
+    np.testing.assert_array_equal(compute_limits(state).safe_sell[0], [3, 3, 0])
 
 
 @pytest.mark.parametrize(

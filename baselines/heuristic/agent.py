@@ -108,7 +108,7 @@ class HeuristicStdAgent(StdSyncAgent):
             return {}
         awi = self.awi
         threads = threads_from_awi(awi, partners, self.horizon)
-        limits = compute_limits(state_from_awi(awi, self.horizon), self.reserve_money)
+        state = state_from_awi(awi, self.horizon)
         need = self.unmet_need()
         side = np.where(threads.is_buy, 0, 1)
         need_by_thread = need[:, side].T  # (K, 4)
@@ -152,7 +152,9 @@ class HeuristicStdAgent(StdSyncAgent):
         # L4: good offers first (by how much better than asked), then counters by need.
         gain = np.where(threads.is_buy, accept_price - off_p, off_p - accept_price)
         weight = np.where(acceptable, gain / np.maximum(accept_price, 1e-9), counter_q)
-        final, granted = shielded_responses(kind, q, p, d, weight, limits, threads)
+        final, granted = shielded_responses(
+            kind, q, p, d, weight, state, threads, self.reserve_money
+        )
         return {
             partner: to_response(final[i], granted, i, offers[partner], today, threads)
             for i, partner in enumerate(partners)

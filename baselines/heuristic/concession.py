@@ -33,19 +33,19 @@ def price_acceptable(is_buy: np.ndarray, price: np.ndarray, aspiration: np.ndarr
 def preferred_delta(
     need_by_bucket: np.ndarray, min_delta: np.ndarray, max_delta: np.ndarray
 ) -> np.ndarray:
-    """For each thread: the first day of the bucket with the largest unmet need it can reach.
+    """For each thread: the first reachable day of the most urgent bucket with unmet need.
 
-    ``need_by_bucket`` has shape (K, 4). Threads with no reachable need get their earliest day.
+    ``need_by_bucket`` has shape (K, 4). Partners mostly want near deliveries (their own
+    exogenous contracts are for today), so urgency beats size. Threads with no reachable need
+    get their earliest day.
     """
     starts = np.maximum(BUCKET_STARTS[None, :], min_delta[:, None])
-    reachable = starts <= max_delta[:, None]
-    # Buckets that end before the agenda starts are unreachable too.
     ends = np.append(BUCKET_STARTS[1:] - 1, np.iinfo(np.int64).max)
-    reachable &= ends[None, :] >= min_delta[:, None]
-    score = np.where(reachable, need_by_bucket, -np.inf)
-    best = np.argmax(score, axis=1)
-    day = starts[np.arange(len(best)), best]
-    return np.where(np.isfinite(score.max(axis=1)), day, min_delta)
+    reachable = (starts <= max_delta[:, None]) & (ends[None, :] >= min_delta[:, None])
+    wanted = reachable & (need_by_bucket > 0)
+    first = np.argmax(wanted, axis=1)
+    day = starts[np.arange(len(first)), first]
+    return np.where(wanted.any(axis=1), day, min_delta)
 
 
 def share_of_need(

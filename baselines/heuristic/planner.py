@@ -1,26 +1,25 @@
 """Heuristic L2: daily goals from needs, commitments and prices.
 
-The factory aims for a steady flow of ``production_target * n_lines`` units a day through its
-lines: it buys the raw material that signed supplies do not yet cover and sells the product it
-will have and has not sold yet, bucket by bucket, only on sides it can negotiate and only inside
-the negotiation horizon. Limit prices keep a margin over the production cost.
+How SCML std (scml 0.8.4) moves goods, which the plan follows:
+- production is just in time: raw material becomes product only for the day's sales, at most
+  ``n_lines`` units a day;
+- deliveries not used by that day's production join the raw stock, and production draws on the
+  stock without ever reducing it (see policies.shield.limits.raw_material_trajectory).
+So the plan is sales-led: sell about ``production_target * n_lines`` units a day, buy what each
+day's production lacks, and once build the stock up to ``stock_target`` units, after which the
+stock covers production. A first-level factory sells what its exogenous supply and stock make; a
+last-level one buys for its exogenous demand. Only negotiable sides, days inside the negotiation
+horizon and the world. Limit prices keep a margin over cost.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 
 from baselines.heuristic.market_view import MarketView
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, bucket_of
-from policies.shield import (
-    ShieldLimits,
-    ShieldState,
-    product_trajectory,
-    raw_material_trajectory,
-    reverse_cummin,
-)
+from policies.shield import ShieldLimits, ShieldState
+from policies.shield.limits import expected_raw_inflow
 
 
 def plan_goal(
@@ -30,46 +29,59 @@ def plan_goal(
     production_target: float = 0.8,
     price_slack: float = 0.1,
     min_margin: float = 0.05,
+    stock_target: float | None = None,
 ) -> np.ndarray:
-    """Physical goal of shape (4, 4) for one state (batch of one)."""
-    horizon = state.horizon
+    """Physical goal of shape (4, 4) for one state (batch of one).
+
+    ``stock_target`` defaults to ``production_target * n_lines``; 0 turns stock building off.
+    """
+    offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
-    offsets = np.arange(horizon + 1)
     days_left = float(state.n_steps[0] - state.current_step[0])
     negotiable = (offsets <= market.negotiation_horizon) & (offsets < days_left)
+    signed_sales = state.outgoing[0]
+    inflow = expected_raw_inflow(state)[0]
+    flow = production_target * n_lines
+    if stock_target is None:
+        stock_target = flow
+
+    # Sales wanted per day (on top of what is signed).
+    if market.can_sell:
+        target = flow if market.can_buy else n_lines
+        extra_sales = np.where(negotiable, np.clip(target - signed_sales, 0.0, None), 0.0)
+        extra_sales[0] = max(extra_sales[0], market.needed_sales)
+        extra_sales = np.minimum(extra_sales, np.maximum(0.0, n_lines - signed_sales))
+    else:
+        # Last level: expected exogenous demand of the next days (today's is signed already).
+        extra_sales = np.where(
+            negotiable & (offsets > 0) & (offsets <= 2), market.exogenous_output, 0.0
+        )
+
+    # Walk the days: buy what production lacks, top the stock up once, and (first level) sell
+    # only what supply and stock can make.
+    daily_buy = np.zeros(state.horizon + 1)
+    stock = float(state.inventory_input[0])
+    topped_up = not market.can_buy
+    for k in np.flatnonzero(offsets < days_left):
+        makeable = min(n_lines, stock + inflow[k])
+        if not market.can_buy:
+            extra_sales[k] = min(extra_sales[k], max(0.0, makeable - signed_sales[k]))
+        made = min(n_lines, signed_sales[k] + extra_sales[k])
+        if market.can_buy and negotiable[k]:
+            buy = max(0.0, made - (stock + inflow[k]))
+            if not topped_up:
+                buy += max(0.0, stock_target - stock)
+                topped_up = True
+            if k == 0:
+                buy = max(buy, market.needed_supplies)
+            daily_buy[k] = min(buy, limits.safe_buy[0, k])
+        stock += max(0.0, inflow[k] + daily_buy[k] - made)
+
     buckets = bucket_of(offsets)
     goal = np.zeros((N_BUCKETS, 4))
-
-    flow = production_target * n_lines
-    if not market.can_buy:
-        flow = market.exogenous_input or flow  # first level: what the exogenous supply brings
-    if not market.can_sell:
-        flow = market.exogenous_output or flow  # last level: what exogenous demand takes
-
-    if market.can_buy:
-        # Raw material still missing for the target flow, day by day (cumulative shortfall).
-        # Sellers' products are only worth buying while the lines can still process them.
-        want = np.where(offsets < days_left - 1, flow, 0.0)
-        have = state.inventory_input[0] + np.cumsum(state.incoming[0])
-        short = np.maximum.accumulate(np.maximum(0.0, np.cumsum(want) - have))
-        daily_buy = np.diff(short, prepend=0.0)
-        daily_buy[0] = max(daily_buy[0], market.needed_supplies)
-        daily_buy = np.where(negotiable, np.minimum(daily_buy, limits.safe_buy[0]), 0.0)
-        goal[:, Q_BUY] = np.bincount(buckets, weights=daily_buy, minlength=N_BUCKETS)
-
+    goal[:, Q_BUY] = np.bincount(buckets, weights=daily_buy, minlength=N_BUCKETS)
     if market.can_sell:
-        # Product we will hold and have not sold, if today's purchase plan comes through: the
-        # shield's own trajectories on the state with the planned purchases added.
-        planned = dataclasses.replace(
-            state,
-            incoming=state.incoming + spread_over_days(goal[:, Q_BUY], buckets, negotiable)[None],
-        )
-        unsold = product_trajectory(planned, raw_material_trajectory(planned))[0]
-        sellable = np.maximum(0.0, reverse_cummin(unsold))
-        daily_sell = np.diff(sellable, prepend=0.0)
-        daily_sell[0] = max(daily_sell[0], market.needed_sales)
-        daily_sell = np.where(negotiable, np.maximum(daily_sell, 0.0), 0.0)
-        goal[:, Q_SELL] = np.bincount(buckets, weights=daily_sell, minlength=N_BUCKETS)
+        goal[:, Q_SELL] = np.bincount(buckets, weights=extra_sales, minlength=N_BUCKETS)
 
     # Limit prices: pay up to slack above the trading price and sell down to slack below, but
     # never so that a unit bought and sold at the limits loses money.
@@ -82,10 +94,3 @@ def plan_goal(
     goal[:, P_BUY] = buy_limit
     goal[:, P_SELL] = sell_limit
     return goal
-
-
-def spread_over_days(per_bucket: np.ndarray, buckets: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """Spread bucket totals evenly over the bucket's active days (a daily series)."""
-    counts = np.bincount(buckets, weights=active.astype(np.float64), minlength=N_BUCKETS)
-    per_day = np.where(counts > 0, per_bucket / np.maximum(counts, 1.0), 0.0)
-    return np.where(active, per_day[buckets], 0.0)

@@ -54,6 +54,11 @@ class HeuristicRoundPolicy:
         partners = env.partners[: env.max_threads]
         if not partners:
             return slots.reshape(-1)
+        # Fields an answer does not use still get allowed values, so masked policies agree.
+        allowed_days = env._observation["time_mask"][: len(partners)].astype(bool)
+        slots[: len(partners), 3] = np.where(
+            allowed_days.any(axis=1), np.argmax(allowed_days, axis=1), 0
+        )
         offers = {p: awi.current_offers.get(p) for p in partners}
         states = {p: awi.current_states.get(p) for p in partners}
         responses = agent.respond_all(offers, states)

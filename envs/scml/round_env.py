@@ -182,8 +182,8 @@ class SCMLRoundEnv(gym.Env):
         for i in np.flatnonzero(accepting):
             q[i], d[i], p[i] = offers[i][0], offers[i][1] - today, offers[i][2]
         if self.shield:
-            limits = self.session.view(self.learner_id).limits
-            kind, granted = shielded_responses(kind, q, p, d, np.zeros(n), limits, threads)
+            state = self.session.view(self.learner_id).state
+            kind, granted = shielded_responses(kind, q, p, d, np.zeros(n), state, threads)
             q, p, d = granted.quantity, granted.unit_price, granted.delta
         responses = {}
         for i, partner in enumerate(partners):

@@ -25,6 +25,7 @@ from policies.shield import (
     clip_action,
     compute_limits,
     state_from_awi,
+    thread_safe_quantities,
     time_mask,
 )
 
@@ -70,8 +71,9 @@ def fake_awi(rng: np.random.Generator, today: int = 12, n_steps: int = 50, n_con
 
 def online_call(awi, threads: ThreadBounds, proposal: tuple[np.ndarray, np.ndarray, np.ndarray]):
     limits = compute_limits(state_from_awi(awi, HORIZON))
-    mask = time_mask(limits, threads)
-    return clip_action(*proposal, limits, threads), mask
+    safe = thread_safe_quantities(limits, threads)
+    mask = time_mask(limits, threads, safe=safe)  # what a masked L3 policy reads
+    return clip_action(*proposal, limits, threads, safe=safe, mask=mask), mask
 
 
 def loop_reference(record: dict, reserve: float = 0.0) -> tuple[list[float], float]:

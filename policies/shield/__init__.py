@@ -15,10 +15,12 @@ from policies.shield.limits import (
     capacity_vector,
     compute_limits,
     free_budget,
-    product_trajectory,
+    production,
     raw_material_trajectory,
     reverse_cummin,
     safe_quantities,
+    safe_sell_quantities,
+    sell_room,
 )
 from policies.shield.reservation import reserve
 from policies.shield.responses import ACCEPT, COUNTER, END, shielded_responses
@@ -42,11 +44,13 @@ __all__ = [
     "free_budget",
     "logit_mask",
     "nearest_allowed",
-    "product_trajectory",
+    "production",
     "raw_material_trajectory",
     "reserve",
     "reverse_cummin",
     "safe_quantities",
+    "safe_sell_quantities",
+    "sell_room",
     "state_from_awi",
     "thread_budgets",
     "threads_from_awi",

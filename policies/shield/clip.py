@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from policies.shield.limits import ShieldLimits
+from policies.shield.limits import ShieldLimits, day_offsets
 from policies.shield.threads import ThreadBounds
 from policies.shield.time_mask import thread_budgets, thread_safe_quantities, time_mask
 
@@ -32,7 +32,7 @@ def nearest_allowed(delta: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np
     Returns ``(delta, found)``; ``found`` is False for threads with no allowed offset.
     """
     n_days = mask.shape[1]
-    distance = np.abs(np.arange(n_days)[None, :] - delta[:, None])
+    distance = np.abs(day_offsets(n_days - 1) - delta[:, None])
     best = np.argmin(np.where(mask, distance, 2 * n_days), axis=1)
     return best, mask.any(axis=1)
 
@@ -70,8 +70,8 @@ def clip_action(
     requested = requested.astype(np.int64)
     chosen, found = nearest_allowed(requested, mask)
     cap = np.minimum(safe[np.arange(len(chosen)), chosen], threads.q_max)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cap = np.minimum(cap, np.where(price > 0, np.floor(budgets / price), np.inf))
+    # Prices are clipped into the agenda (>= 1 in SCML); the floor on 1e-9 only guards bad agendas.
+    cap = np.minimum(cap, np.floor(budgets / np.maximum(price, 1e-9)))
     wanted = np.asarray(quantity, dtype=np.float64)
     wanted = np.where(wanted == wanted, wanted, 0.0)  # NaN asks for nothing
     q = np.minimum(np.floor(np.maximum(wanted, 0.0)), cap)

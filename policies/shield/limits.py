@@ -6,6 +6,7 @@ the batch on axis 0; nothing loops over days or contracts.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,16 +14,29 @@ import numpy as np
 from policies.shield.state import ShieldState
 
 
-def capacity_vector(state: ShieldState) -> np.ndarray:
+@functools.cache
+def day_offsets(horizon: int) -> np.ndarray:
+    """0..H as float64 (cached: the online path is dominated by per-call numpy overhead)."""
+    offsets = np.arange(horizon + 1, dtype=np.float64)
+    offsets.flags.writeable = False
+    return offsets
+
+
+def days_left(state: ShieldState) -> np.ndarray:
+    """T - (t + k): processing days left from day t+k on, shape (B, H+1); <= 0 after the end."""
+    return (state.n_steps - state.current_step)[:, None] - day_offsets(state.horizon)
+
+
+def capacity_vector(state: ShieldState, remaining: np.ndarray | None = None) -> np.ndarray:
     """C_total[k], shape (B, H+1).
 
     The published storage capacity where there is one, else the dynamic bound
     ``n_lines * max(0, T - (t + k))``: raw material beyond what the lines can still process
     before the world ends is waste.
     """
-    offsets = np.arange(state.horizon + 1, dtype=np.float64)
-    days_left = state.n_steps[:, None] - (state.current_step[:, None] + offsets)
-    dynamic = state.n_lines[:, None] * np.maximum(0.0, days_left)
+    if remaining is None:
+        remaining = days_left(state)
+    dynamic = state.n_lines[:, None] * np.maximum(0.0, remaining)
     static = state.storage_capacity[:, None]
     return np.where(static != static, dynamic, static)  # x != x is NaN, without isnan's overhead
 
@@ -34,30 +48,56 @@ def expected_raw_inflow(state: ShieldState) -> np.ndarray:
     return inflow
 
 
+def production(state: ShieldState) -> np.ndarray:
+    """Units the lines make on day t+k for signed sales: min(n_lines, sales), shape (B, H+1).
+
+    SCML std produces just in time: raw material becomes product only for the day's sales.
+    """
+    return np.minimum(state.outgoing, state.n_lines[:, None])
+
+
 def raw_material_trajectory(state: ShieldState, inflow: np.ndarray | None = None) -> np.ndarray:
-    """L[k]: raw material left at the end of day t+k, shape (B, H+1).
+    """L[k]: raw stock at the end of day t+k, shape (B, H+1).
 
-    Lines consume up to ``n_lines`` a day, never more than there is: L is the running sum of
-    (inflow - n_lines) reflected at zero, computed in closed form as ``S - min(0, cummin(S))``.
+    What scml 0.8.4 does (world.py, "remaining_in"): a day's deliveries not used by that day's
+    production join the stock, and production draws on the stock without ever reducing it. So
+    ``L = I + cumsum(max(0, inflow - production))``; it never decreases.
+    tests/test_shield_world_model.py pins this against a live world.
     """
     if inflow is None:
         inflow = expected_raw_inflow(state)
-    running = state.inventory_input[:, None] + np.cumsum(inflow - state.n_lines[:, None], axis=1)
-    return running - np.minimum(0.0, np.minimum.accumulate(running, axis=1))
+    surplus = np.maximum(0.0, inflow - production(state))
+    return state.inventory_input[:, None] + np.cumsum(surplus, axis=1)
 
 
-def product_trajectory(
-    state: ShieldState, raw_trajectory: np.ndarray, inflow: np.ndarray | None = None
+def sell_room(state: ShieldState, raw: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """More units the factory can make and ship on day t+k than it has sold, shape (B, H+1).
+
+    The lines make at most ``n_lines`` a day from yesterday's stock plus today's deliveries.
+    Negative: signed sales it cannot make (shortfall penalties). Finished-product inventory is
+    not counted (just-in-time production leaves none, and scml books it as an output).
+    """
+    stock_before = np.concatenate([state.inventory_input[:, None], raw[:, :-1]], axis=1)
+    return np.minimum(state.n_lines[:, None], stock_before + inflow) - state.outgoing
+
+
+def safe_sell_quantities(
+    room: np.ndarray, surplus: np.ndarray, open_days: np.ndarray
 ) -> np.ndarray:
-    """Finished product in hand at the end of day t+k after signed shipments, shape (B, H+1).
+    """Q_safe for selling, shape (B, H+1).
 
-    Production is whatever raw material left the raw inventory; negative values mean signed
-    sales that the factory cannot cover.
+    A sale on day d needs room on day d. It touches later days only by using day d's surplus
+    deliveries that would otherwise have joined the stock, so it may take more than the room of
+    later days only when that surplus is small enough to leave every later day covered.
     """
-    if inflow is None:
-        inflow = expected_raw_inflow(state)
-    net = np.cumsum(inflow - state.outgoing, axis=1) - raw_trajectory
-    return (state.inventory_output + state.inventory_input)[:, None] + net
+    closed_room = np.where(open_days, room, np.inf)
+    later = np.concatenate(
+        [reverse_cummin(closed_room)[:, 1:], np.full((room.shape[0], 1), np.inf)], axis=1
+    )
+    # A sale of q lowers later days by min(q, surplus): harmless while that fits in their room.
+    later_room = np.maximum(0.0, later)
+    limit = np.where(surplus <= later_room, room, np.minimum(room, later_room))
+    return np.where(open_days, np.maximum(0.0, limit), 0.0)
 
 
 def reverse_cummin(values: np.ndarray) -> np.ndarray:
@@ -77,8 +117,7 @@ def safe_quantities(headroom: np.ndarray) -> np.ndarray:
 
 def days_in_world(state: ShieldState) -> np.ndarray:
     """True where day t+k still exists (t + k < T), shape (B, H+1)."""
-    offsets = np.arange(state.horizon + 1)
-    return state.current_step[:, None] + offsets < state.n_steps[:, None]
+    return days_left(state) > 0
 
 
 def free_budget(state: ShieldState, reserve: float = 0.0) -> np.ndarray:
@@ -90,16 +129,15 @@ def free_budget(state: ShieldState, reserve: float = 0.0) -> np.ndarray:
 class ShieldLimits:
     """The shield's verdict on one batch of states.
 
-    ``buy_headroom``/``sell_headroom`` are the unclipped per-day slacks that reservation draws
-    down (NaN after the world's end); ``safe_buy``/``safe_sell`` are their reverse cumulative
-    minima (Q_safe).
+    ``buy_headroom`` is storage capacity minus stock per day (NaN after the world's end) and
+    ``safe_buy`` its reverse cumulative minimum (Q_safe); ``sell_room`` is what each day can
+    still make and ship, and ``safe_sell`` the largest safe sale per delivery day.
     """
 
     capacity: np.ndarray
     raw_trajectory: np.ndarray
-    product_trajectory: np.ndarray
+    sell_room: np.ndarray
     buy_headroom: np.ndarray
-    sell_headroom: np.ndarray
     safe_buy: np.ndarray
     safe_sell: np.ndarray
     budget: np.ndarray
@@ -107,21 +145,20 @@ class ShieldLimits:
 
 def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
     """All quantity and money limits for a batch of states."""
-    capacity = capacity_vector(state)
+    remaining = days_left(state)
+    open_days = remaining > 0  # days after the end of the world take no deliveries
+    capacity = capacity_vector(state, remaining)
     inflow = expected_raw_inflow(state)
     raw = raw_material_trajectory(state, inflow)
-    product = product_trajectory(state, raw, inflow)
-    # Days after the end of the world cannot receive deliveries and constrain nothing.
-    in_world = days_in_world(state)
-    buy_headroom = np.where(in_world, capacity - raw, np.nan)
-    sell_headroom = np.where(in_world, product, np.nan)
+    room = sell_room(state, raw, inflow)
+    headroom = np.where(open_days, capacity - raw, np.nan)
+    surplus = np.maximum(0.0, inflow - production(state))
     return ShieldLimits(
         capacity=capacity,
         raw_trajectory=raw,
-        product_trajectory=product,
-        buy_headroom=buy_headroom,
-        sell_headroom=sell_headroom,
-        safe_buy=safe_quantities(buy_headroom),
-        safe_sell=safe_quantities(sell_headroom),
+        sell_room=room,
+        buy_headroom=headroom,
+        safe_buy=safe_quantities(headroom),
+        safe_sell=safe_sell_quantities(room, surplus, open_days),
         budget=free_budget(state, reserve),
     )

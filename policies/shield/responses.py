@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from policies.shield.clip import Offers
-from policies.shield.limits import ShieldLimits
 from policies.shield.reservation import reserve
+from policies.shield.state import ShieldState
 from policies.shield.threads import ThreadBounds
 
 ACCEPT, COUNTER, END = 0, 1, 2
@@ -18,8 +18,9 @@ def shielded_responses(
     unit_price: np.ndarray,
     delta: np.ndarray,
     weights: np.ndarray,
-    limits: ShieldLimits,
+    state: ShieldState,
     threads: ThreadBounds,
+    reserve_money: float = 0.0,
 ) -> tuple[np.ndarray, Offers]:
     """Make K proposed responses safe together.
 
@@ -37,8 +38,9 @@ def shielded_responses(
         unit_price,
         delta,
         np.where(active, priority, -np.inf),
-        limits,
+        state,
         threads,
+        reserve_money,
     )
     unchanged = (
         (granted.quantity == np.asarray(quantity))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from policies.shield.limits import ShieldLimits
+from policies.shield.limits import ShieldLimits, day_offsets
 from policies.shield.threads import ThreadBounds
 
 
@@ -38,7 +38,7 @@ def time_mask(
         safe = thread_safe_quantities(limits, threads)
     if budgets is None:
         budgets = thread_budgets(limits, threads)
-    offsets = np.arange(safe.shape[1])
+    offsets = day_offsets(safe.shape[1] - 1)
     in_agenda = (offsets >= threads.min_delta[:, None]) & (offsets <= threads.max_delta[:, None])
     affordable = budgets >= min_quantity * threads.p_min
     return in_agenda & (safe >= min_quantity) & affordable[:, None]

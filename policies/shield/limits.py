@@ -37,12 +37,16 @@ def capacity_vector(state: ShieldState, remaining: np.ndarray | None = None) -> 
     if remaining is None:
         remaining = days_left(state)
     dynamic = state.n_lines[:, None] * np.maximum(0.0, remaining)
-    static = state.storage_capacity[:, None]
-    return np.where(static != static, dynamic, static)  # x != x is NaN, without isnan's overhead
+    static = state.storage_capacity
+    if np.isnan(static).all():  # SCML std publishes no capacity: skip the blend
+        return dynamic
+    return np.where(np.isnan(static)[:, None], dynamic, static[:, None])
 
 
 def expected_raw_inflow(state: ShieldState) -> np.ndarray:
     """Raw material arriving on each day: signed supplies plus expected exogenous input."""
+    if not state.expected_exogenous_input.any():
+        return state.incoming
     inflow = state.incoming.copy()
     inflow[:, 1:] += state.expected_exogenous_input[:, None]
     return inflow
@@ -56,7 +60,9 @@ def production(state: ShieldState) -> np.ndarray:
     return np.minimum(state.outgoing, state.n_lines[:, None])
 
 
-def raw_material_trajectory(state: ShieldState, inflow: np.ndarray | None = None) -> np.ndarray:
+def raw_material_trajectory(
+    state: ShieldState, inflow: np.ndarray | None = None, made: np.ndarray | None = None
+) -> np.ndarray:
     """L[k]: raw stock at the end of day t+k, shape (B, H+1).
 
     What scml 0.8.4 does (world.py, "remaining_in"): a day's deliveries not used by that day's
@@ -66,7 +72,9 @@ def raw_material_trajectory(state: ShieldState, inflow: np.ndarray | None = None
     """
     if inflow is None:
         inflow = expected_raw_inflow(state)
-    surplus = np.maximum(0.0, inflow - production(state))
+    if made is None:
+        made = production(state)
+    surplus = np.maximum(0.0, inflow - made)
     return state.inventory_input[:, None] + np.cumsum(surplus, axis=1)
 
 
@@ -90,19 +98,20 @@ def safe_sell_quantities(
     deliveries that would otherwise have joined the stock, so it may take more than the room of
     later days only when that surplus is small enough to leave every later day covered.
     """
-    closed_room = np.where(open_days, room, np.inf)
-    later = np.concatenate(
-        [reverse_cummin(closed_room)[:, 1:], np.full((room.shape[0], 1), np.inf)], axis=1
-    )
+    # later[d] = max(0, min room over open days after d); inf when there are none.
+    later = np.full_like(room, np.inf)
+    later[:, :-1] = reverse_cummin(np.where(open_days, room, np.inf))[:, 1:]
+    np.maximum(later, 0.0, out=later)
     # A sale of q lowers later days by min(q, surplus): harmless while that fits in their room.
-    later_room = np.maximum(0.0, later)
-    limit = np.where(surplus <= later_room, room, np.minimum(room, later_room))
-    return np.where(open_days, np.maximum(0.0, limit), 0.0)
+    limit = np.where(surplus <= later, room, np.minimum(room, later))
+    np.maximum(limit, 0.0, out=limit)
+    limit[~open_days] = 0.0
+    return limit
 
 
 def reverse_cummin(values: np.ndarray) -> np.ndarray:
-    """out[..., d] = min over k >= d of values[..., k]."""
-    return np.minimum.accumulate(values[..., ::-1], axis=-1)[..., ::-1]
+    """out[..., d] = min over k >= d of values[..., k] (a new, writable array)."""
+    return np.ascontiguousarray(np.minimum.accumulate(values[..., ::-1], axis=-1)[..., ::-1])
 
 
 def safe_quantities(headroom: np.ndarray) -> np.ndarray:
@@ -110,9 +119,11 @@ def safe_quantities(headroom: np.ndarray) -> np.ndarray:
 
     Days after the world's end carry NaN headroom: they constrain nothing and get Q_safe 0.
     """
-    closed = headroom != headroom  # NaN
+    closed = np.isnan(headroom)
     safe = reverse_cummin(np.where(closed, np.inf, headroom))
-    return np.where(closed, 0.0, np.maximum(0.0, safe))
+    np.maximum(safe, 0.0, out=safe)
+    safe[closed] = 0.0
+    return safe
 
 
 def days_in_world(state: ShieldState) -> np.ndarray:
@@ -149,10 +160,10 @@ def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
     open_days = remaining > 0  # days after the end of the world take no deliveries
     capacity = capacity_vector(state, remaining)
     inflow = expected_raw_inflow(state)
-    raw = raw_material_trajectory(state, inflow)
+    surplus = np.maximum(0.0, inflow - production(state))
+    raw = state.inventory_input[:, None] + np.cumsum(surplus, axis=1)  # raw_material_trajectory
     room = sell_room(state, raw, inflow)
     headroom = np.where(open_days, capacity - raw, np.nan)
-    surplus = np.maximum(0.0, inflow - production(state))
     return ShieldLimits(
         capacity=capacity,
         raw_trajectory=raw,

@@ -101,13 +101,12 @@ class ShieldState:
         return cls(**values)
 
 
-def _daily_quantities(by_day: dict[int, dict[str, int]], today: int, horizon: int) -> np.ndarray:
-    out = np.zeros(horizon + 1, dtype=np.float64)
+def _add_by_day(row: np.ndarray, by_day: dict[int, dict[str, int]], today: int) -> None:
+    horizon = row.shape[0] - 1
     for day, by_partner in by_day.items():
         offset = day - today
         if 0 <= offset <= horizon:
-            out[offset] += sum(by_partner.values())
-    return out
+            row[offset] += sum(by_partner.values())
 
 
 def state_from_awi(awi: Any, horizon: int) -> ShieldState:
@@ -117,34 +116,30 @@ def state_from_awi(awi: Any, horizon: int) -> ShieldState:
     ``future_supplies``/``future_sales`` beyond); SCML std has no ``signed_contracts`` list.
     """
     today = awi.current_step
-    incoming = _daily_quantities(awi.future_supplies, today, horizon)
-    outgoing = _daily_quantities(awi.future_sales, today, horizon)
-    payables = _daily_quantities(awi.future_supplies_cost, today, horizon)
-    receivables = _daily_quantities(awi.future_sales_cost, today, horizon)
-    exo_in_q, exo_out_q = (
-        awi.current_exogenous_input_quantity,
-        awi.current_exogenous_output_quantity,
-    )
-    incoming[0] += awi.total_supplies + exo_in_q
-    outgoing[0] += awi.total_sales + exo_out_q
-    payables[0] += sum(awi.supplies_cost.values()) + awi.current_exogenous_input_price
-    receivables[0] += sum(awi.sales_cost.values()) + awi.current_exogenous_output_price
+    # One allocation for the four day-arrays and one for the scalars: this runs every round.
+    daily = np.zeros((4, 1, horizon + 1))
+    incoming, outgoing, payables, receivables = daily
+    _add_by_day(incoming[0], awi.future_supplies, today)
+    _add_by_day(outgoing[0], awi.future_sales, today)
+    _add_by_day(payables[0], awi.future_supplies_cost, today)
+    _add_by_day(receivables[0], awi.future_sales_cost, today)
+    exo_in_q = awi.current_exogenous_input_quantity
+    incoming[0, 0] += awi.total_supplies + exo_in_q
+    outgoing[0, 0] += awi.total_sales + awi.current_exogenous_output_quantity
+    payables[0, 0] += sum(awi.supplies_cost.values()) + awi.current_exogenous_input_price
+    receivables[0, 0] += sum(awi.sales_cost.values()) + awi.current_exogenous_output_price
     capacity = getattr(awi.profile, "storage_capacity", None)
-
-    def one(value: float) -> np.ndarray:
-        return np.array([value], dtype=np.float64)
-
-    return ShieldState(
-        current_step=one(today),
-        n_steps=one(awi.n_steps),
-        n_lines=one(awi.n_lines),
-        inventory_input=one(awi.current_inventory_input),
-        inventory_output=one(awi.current_inventory_output),
-        balance=one(awi.current_balance),
-        storage_capacity=one(np.nan if capacity is None else capacity),
-        expected_exogenous_input=one(exo_in_q if awi.is_first_level else 0.0),
-        incoming=incoming[None, :],
-        outgoing=outgoing[None, :],
-        payables=payables[None, :],
-        receivables=receivables[None, :],
-    )
+    scalars = np.array(
+        [
+            today,
+            awi.n_steps,
+            awi.n_lines,
+            awi.current_inventory_input,
+            awi.current_inventory_output,
+            awi.current_balance,
+            np.nan if capacity is None else capacity,
+            exo_in_q if awi.is_first_level else 0.0,
+        ],
+        dtype=np.float64,
+    )[:, None]
+    return ShieldState(*scalars, incoming, outgoing, payables, receivables)

@@ -12,7 +12,7 @@ from scml.std.agents import StdPlaceholder
 
 from envs.scml.config import world_config
 from envs.scml.reward import RewardTracker
-from envs.scml.session import WorldSession, world_seed_from
+from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.thread_features import thread_observation, thread_spaces
 from envs.scml.world_builder import WorldConfig
@@ -77,6 +77,7 @@ class SCMLRoundEnv(gym.Env):
         self.learner_id = ""
         self.partners: list[str] = []
         self._observation: dict[str, np.ndarray] = {}
+        self._view: LearnerView | None = None
 
     # --- gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -90,8 +91,8 @@ class SCMLRoundEnv(gym.Env):
             shaping_gamma=self.shaping_gamma,
         )
         self.learner_id = self.session.learner_ids[0]
-        self.session.step_round({})
-        self._advance_to_decision()
+        self.session.step_round({}, wait_for=self.learner_id)
+        self._record_partners()
         observation, view = self._observe()
         self.rewards.reset(view.score, view.potential)
         return observation, self._info(view)
@@ -110,8 +111,8 @@ class SCMLRoundEnv(gym.Env):
                 f"p<{self.price_levels}, delta<={self.horizon}]); got {action.tolist()}"
             )
         responses = self._responses(action.reshape(self.max_threads, 4))
-        self.session.step_round({self.learner_id: responses})
-        self._advance_to_decision()
+        self.session.step_round({self.learner_id: responses}, wait_for=self.learner_id)
+        self._record_partners()
         observation, view = self._observe()
         reward, parts = self.rewards.step(view.score, view.potential)
         return observation, reward, self.session.done, False, {**self._info(view), **parts}
@@ -136,11 +137,9 @@ class SCMLRoundEnv(gym.Env):
         return np.concatenate(masks)
 
     # --- internals -------------------------------------------------------------------------
-    def _advance_to_decision(self) -> None:
-        """Step rounds in which the learner has nothing to answer."""
+    def _record_partners(self) -> None:
+        """The threads waiting for the learner now (buy side first); none once the world ends."""
         assert self.session is not None
-        while not self.session.done and not self.session.open_threads(self.learner_id):
-            self.session.step_round({self.learner_id: {}})
         self.partners = [] if self.session.done else self.session.open_threads(self.learner_id)
 
     def _observe(self):
@@ -152,7 +151,7 @@ class SCMLRoundEnv(gym.Env):
             **view.observation,
             **thread_observation(awi, self.partners, threads, view.limits, self.max_threads),
         }
-        self._observation = observation
+        self._observation, self._view = observation, view
         return observation, view
 
     def _responses(self, slots: np.ndarray) -> dict[str, SAOResponse]:
@@ -182,7 +181,9 @@ class SCMLRoundEnv(gym.Env):
         for i in np.flatnonzero(accepting):
             q[i], d[i], p[i] = offers[i][0], offers[i][1] - today, offers[i][2]
         if self.shield:
-            state = self.session.view(self.learner_id).state
+            # The world has not moved since the last observation: reuse its shield state.
+            assert self._view is not None
+            state = self._view.state
             kind, granted = shielded_responses(kind, q, p, d, np.zeros(n), state, threads)
             q, p, d = granted.quantity, granted.unit_price, granted.delta
         responses = {}

@@ -138,8 +138,12 @@ class WorldSession:
         with self._own_randomness():
             self.world.step()
 
-    def step_round(self, responses: dict[str, dict[str, Any]]) -> None:
-        """Advance every negotiation by one round with the learners' responses."""
+    def step_round(self, responses: dict[str, dict[str, Any]], wait_for: str | None = None) -> None:
+        """Advance every negotiation by one round with the learners' responses.
+
+        With ``wait_for`` (a learner id), keep stepping empty rounds until that learner has a
+        thread to answer or the world ends (all under one swap of the random generators).
+        """
         if not self.per_round:
             raise RuntimeError("step_round() needs a session built with per_round=True")
         with self._own_randomness():
@@ -148,6 +152,8 @@ class WorldSession:
                 self._round_started = True
             else:
                 self._more_rounds = self.world.step_with(responses)
+            while wait_for is not None and self._more_rounds and not self.open_threads(wait_for):
+                self._more_rounds = self.world.step_with({wait_for: {}})
 
     def open_threads(self, agent_id: str) -> list[str]:
         """Partners with a running negotiation that waits for the learner, buy side first."""

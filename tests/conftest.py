@@ -13,3 +13,21 @@ os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="hrlxf-mpl-"))
 def small_world(tmp_path) -> dict:
     """A short, small SCML world whose negmas logs stay inside tmp_path."""
     return {"n_steps": 5, "agents_per_process": 2, "log_dir": str(tmp_path / "worlds")}
+
+
+def _home_entries() -> set[str]:
+    home = os.path.expanduser("~")
+    entries = set()
+    for folder in (home, os.path.join(home, ".cache"), os.path.join(home, ".config")):
+        if os.path.isdir(folder):
+            entries |= {os.path.join(folder, name) for name in os.listdir(folder)}
+    return entries
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_to_home():
+    """The whole test session must leave no new files or folders in $HOME (or its caches)."""
+    before = _home_entries()
+    yield
+    created = sorted(_home_entries() - before)
+    assert not created, f"tests wrote into the home directory: {created}"

@@ -17,10 +17,14 @@ stamp_file="$venv/.hrlxf-install-stamp"
 install() {
     echo "[hrl-xf] setting up $venv (first run takes several minutes)" >&2
     [ -x "$py" ] || python3 -m venv "$venv"
-    local pip=("$py" -m pip install --quiet --disable-pip-version-check)
+    # -qq: errors only (some machines' pip configs warn about every package otherwise).
+    local pip=("$py" -m pip install -qq --disable-pip-version-check)
+    echo "[hrl-xf] 1/3 torch 2.13.0 (CPU build)" >&2
     # The CPU torch wheel first: later steps are constrained to it and never pull a CUDA build.
     "${pip[@]}" "torch==2.13.0"
+    echo "[hrl-xf] 2/3 hrl-xf and its pinned dependencies" >&2
     "${pip[@]}" -c experiments/constraints.txt -e ".[dev]"
+    echo "[hrl-xf] 3/3 scml-agents (past winners) without TensorFlow" >&2
     # scml-agents declares TensorFlow and an unpinned torch; its std winners need neither.
     "${pip[@]}" -c experiments/constraints.txt --no-deps "scml-agents==0.5.2"
     "${pip[@]}" -c experiments/constraints.txt prettytable pulp python-constraint

@@ -104,3 +104,13 @@ def test_out_of_space_action_is_a_clear_error(small_world):
         env.step(bad)
     with pytest.raises(ValueError, match="action must be in"):
         env.step(np.zeros(3, dtype=np.int64))
+
+
+def test_registered_id_builds(small_world):
+    import gymnasium as gym
+
+    import envs  # noqa: F401 - registers the ids
+
+    env = gym.make("HRLXF/SCMLRound-v0", world=small_world, horizon=10, max_threads=4)
+    obs, _ = env.reset(seed=0)
+    assert obs["time_mask"].shape == (4, 11) and obs["threads"].shape == (4, 10)

@@ -72,3 +72,27 @@ def test_main_job_writes_table_and_chart(tmp_path):
     assert "| HeuristicStdAgent |" in (run_dir / "results.md").read_text()
     assert (run_dir / "scores.png").stat().st_size > 0
     assert "git" in (run_dir / "revision.json").read_text()
+
+
+def test_malformed_config_value_names_the_field():
+    from omegaconf import OmegaConf
+
+    from experiments.tournament.__main__ import spec_from_config
+
+    cfg = OmegaConf.create(
+        {
+            "seed": 0,
+            "tournament": {
+                "competitors": ["HeuristicStdAgent", "GreedyStdAgent"],
+                "n_configs": "four",
+                "n_steps": 50,
+                "n_runs_per_world": 1,
+                "max_worlds_per_config": None,
+                "parallelism": "serial",
+                "n_workers": 2,
+                "shard_timeout_s": 60,
+            },
+        }
+    )
+    with pytest.raises(ValueError, match="tournament.n_configs must be int, got 'four'"):
+        spec_from_config(cfg)

@@ -20,19 +20,32 @@ from experiments.tournament.runner import TournamentSpec, run_tournament
 
 def spec_from_config(cfg: DictConfig) -> TournamentSpec:
     t = cfg.tournament
+
+    def typed(name: str, kind: type):
+        value = t[name]
+        try:
+            return None if value is None else kind(value)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"tournament.{name} must be {kind.__name__}, got {value!r}") from error
+
     return TournamentSpec(
         competitors=tuple(t.competitors),
-        n_configs=int(t.n_configs),
-        n_steps=int(t.n_steps),
-        n_runs_per_world=int(t.n_runs_per_world),
-        max_worlds_per_config=None
-        if t.max_worlds_per_config is None
-        else int(t.max_worlds_per_config),
+        n_configs=typed("n_configs", int),
+        n_steps=typed("n_steps", int),
+        n_runs_per_world=typed("n_runs_per_world", int),
+        max_worlds_per_config=typed("max_worlds_per_config", int),
         parallelism=str(t.parallelism),
-        n_workers=int(t.n_workers),
-        shard_timeout_s=float(t.shard_timeout_s),
-        seed=int(cfg.seed),
+        n_workers=typed("n_workers", int),
+        shard_timeout_s=typed("shard_timeout_s", float),
+        seed=typed_seed(cfg),
     )
+
+
+def typed_seed(cfg: DictConfig) -> int:
+    try:
+        return int(cfg.seed)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"seed must be an integer, got {cfg.seed!r}") from error
 
 
 def run(cfg: DictConfig) -> None:

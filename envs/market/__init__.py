@@ -1,0 +1,1 @@
+"""Market data, costs and indicators shared by the trading simulator and the allocation MDP."""

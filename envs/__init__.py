@@ -5,6 +5,7 @@ from gymnasium.envs.registration import register, registry
 _IDS = {
     "HRLXF/SCMLDaily-v0": "envs.scml.daily_env:SCMLDailyEnv",
     "HRLXF/SCMLRound-v0": "envs.scml.round_env:SCMLRoundEnv",
+    "HRLXF/Trading-v0": "envs.trading.single_env:TradingEnv",
 }
 for _env_id, _entry_point in _IDS.items():
     if _env_id not in registry:

@@ -33,6 +33,10 @@ class CostModel:
         value = np.abs(quantity) * price
         return value * (self.fee_rate + self.slippage_bps * 1e-4)
 
+    def fee(self, quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
+        """The exchange fee alone (slippage is in the fill price)."""
+        return np.abs(quantity) * price * self.fee_rate
+
     def fill_price(self, quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
         """Price actually paid (buying) or received (selling), slippage included."""
         return price * (1.0 + np.sign(quantity) * self.slippage_bps * 1e-4)

@@ -1,0 +1,90 @@
+"""Train SB3 PPO on any registered HRL-XF gymnasium environment.
+
+    python -m experiments.train_ppo                                   # trading, 20k steps
+    python -m experiments.train_ppo task=scml_daily algo.total_timesteps=2000
+
+Writes TensorBoard logs (SB3's rollout/, train/ and time/ tags) under tensorboard/,
+checkpoints under checkpoints/ (final.zip at the end), and metrics.json with the evaluation
+return of the final policy, all in the run directory.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import gymnasium as gym
+import hydra
+from omegaconf import DictConfig, OmegaConf
+from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import CheckpointCallback
+from stable_baselines3.common.evaluation import evaluate_policy
+from stable_baselines3.common.monitor import Monitor
+
+import envs  # noqa: F401 - registers the ids
+from experiments.common.run_context import prepare_run, write_atomic
+
+
+def make_env(task: DictConfig) -> gym.Env:
+    kwargs = OmegaConf.to_container(task.kwargs, resolve=True) if task.get("kwargs") else {}
+    return gym.make(str(task.id), **kwargs)
+
+
+def run(cfg: DictConfig) -> dict:
+    out = prepare_run(cfg)
+    algo = cfg.algo
+    env = make_env(cfg.task)
+    policy = (
+        "MultiInputPolicy" if isinstance(env.observation_space, gym.spaces.Dict) else "MlpPolicy"
+    )
+    model = PPO(
+        policy,
+        env,
+        n_steps=int(algo.n_steps),
+        batch_size=int(algo.batch_size),
+        n_epochs=int(algo.n_epochs),
+        learning_rate=float(algo.learning_rate),
+        gamma=float(algo.gamma),
+        gae_lambda=float(algo.gae_lambda),
+        ent_coef=float(algo.ent_coef),
+        seed=int(cfg.seed),
+        device="cpu",
+        tensorboard_log=str(out / "tensorboard"),
+        verbose=0,
+    )
+    checkpoints = out / "checkpoints"
+    start = time.perf_counter()
+    model.learn(
+        total_timesteps=int(algo.total_timesteps),
+        callback=CheckpointCallback(
+            save_freq=int(algo.checkpoint_every), save_path=str(checkpoints), name_prefix="ppo"
+        ),
+        tb_log_name="ppo",
+    )
+    elapsed = time.perf_counter() - start
+    model.save(str(checkpoints / "final"))
+    eval_env = Monitor(make_env(cfg.task))
+    eval_env.reset(seed=int(cfg.seed) + 10_000)
+    mean_return, std_return = evaluate_policy(
+        model, eval_env, n_eval_episodes=int(algo.eval_episodes)
+    )
+    metrics = {
+        "task": str(cfg.task.id),
+        "total_timesteps": int(algo.total_timesteps),
+        "env_steps_per_s": int(algo.total_timesteps) / elapsed,
+        "eval_mean_return": float(mean_return),
+        "eval_std_return": float(std_return),
+        "checkpoint": str(checkpoints / "final.zip"),
+    }
+    write_atomic(out / "metrics.json", json.dumps(metrics, indent=2))
+    print(json.dumps(metrics))
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="train_ppo")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

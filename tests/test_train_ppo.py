@@ -1,0 +1,45 @@
+"""SB3 PPO training entry point: tiny budgets, real runs."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from stable_baselines3 import PPO
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["trading", "scml_daily"])
+def test_train_writes_checkpoint_tensorboard_and_metrics(tmp_path, task):
+    run_dir = tmp_path / "run"
+    overrides = [
+        "algo.total_timesteps=128",
+        "algo.n_steps=64",
+        "algo.batch_size=32",
+        "algo.n_epochs=1",
+        "algo.checkpoint_every=64",
+        "algo.eval_episodes=1",
+        f"task={task}",
+        f"hydra.run.dir={run_dir}",
+    ]
+    if task == "scml_daily":
+        overrides += [
+            "task.kwargs.world.n_steps=5",
+            "task.kwargs.world.agents_per_process=2",
+            "task.kwargs.horizon=10",
+        ]
+    else:
+        overrides += ["task.kwargs.episode_length=40"]
+    result = subprocess.run(
+        [sys.executable, "-m", "experiments.train_ppo", *overrides],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["total_timesteps"] == 128 and metrics["env_steps_per_s"] > 0
+    model = PPO.load(run_dir / "checkpoints" / "final.zip", device="cpu")
+    assert model.num_timesteps >= 128
+    assert list((run_dir / "checkpoints").glob("ppo_*_steps.zip"))
+    assert list((run_dir / "tensorboard").rglob("events.out.tfevents.*"))

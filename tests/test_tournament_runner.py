@@ -18,6 +18,10 @@ from experiments.tournament.runner import TournamentSpec, run_tournament
             "parallelism",
         ),
         (TournamentSpec(competitors=("GreedyStdAgent", "PenguinAgent"), n_steps=2), "n_steps >= 4"),
+        (
+            TournamentSpec(competitors=("GreedyStdAgent", "PenguinAgent"), competitors_per_world=3),
+            "competitors_per_world",
+        ),
     ],
 )
 def test_bad_specs_are_clear_errors(spec, message, tmp_path):
@@ -62,6 +66,7 @@ def test_main_job_writes_table_and_chart(tmp_path):
             "experiments.main",
             "tournament.n_steps=5",
             "tournament.competitors=[HeuristicStdAgent,GreedyStdAgent]",
+            "tournament.competitors_per_world=2",
             f"hydra.run.dir={run_dir}",
         ],
         capture_output=True,
@@ -88,6 +93,7 @@ def test_malformed_config_value_names_the_field():
                 "n_steps": 50,
                 "n_runs_per_world": 1,
                 "max_worlds_per_config": None,
+                "competitors_per_world": None,
                 "parallelism": "serial",
                 "n_workers": 2,
                 "shard_timeout_s": 60,

@@ -34,6 +34,7 @@ def spec_from_config(cfg: DictConfig) -> TournamentSpec:
         n_steps=typed("n_steps", int),
         n_runs_per_world=typed("n_runs_per_world", int),
         max_worlds_per_config=typed("max_worlds_per_config", int),
+        competitors_per_world=typed("competitors_per_world", int),
         parallelism=str(t.parallelism),
         n_workers=typed("n_workers", int),
         shard_timeout_s=typed("shard_timeout_s", float),

@@ -20,13 +20,15 @@ SCORE_COLUMNS = ["agent_type", "agent_id", "world", "score"]
 @dataclass(frozen=True)
 class TournamentSpec:
     """What to run. ``max_worlds_per_config`` defaults to the number of competitors, the least
-    anac2024_std accepts for a fair assignment."""
+    anac2024_std accepts for a fair assignment. ``competitors_per_world`` None lets scml choose
+    subsets (more worlds); the number of competitors puts everyone in every world (fewest)."""
 
     competitors: tuple[str, ...]
     n_configs: int = 4
     n_steps: int = 50
     n_runs_per_world: int = 1
     max_worlds_per_config: int | None = None
+    competitors_per_world: int | None = None
     parallelism: str = "serial"
     n_workers: int = 2
     shard_timeout_s: float = 1800.0
@@ -42,6 +44,12 @@ class TournamentSpec:
         if self.parallelism not in ("serial", "parallel"):
             raise ValueError(
                 f"parallelism must be 'serial' or 'parallel', got {self.parallelism!r}"
+            )
+        if self.competitors_per_world is not None and not 1 <= self.competitors_per_world <= len(
+            self.competitors
+        ):
+            raise ValueError(
+                f"competitors_per_world must be in [1, {len(self.competitors)}], got {self.competitors_per_world}"
             )
         if self.n_configs < 1 or self.n_steps < 4 or self.n_runs_per_world < 1:
             raise ValueError(
@@ -76,6 +84,11 @@ def _run_serial(spec: TournamentSpec, path: Path, progress: bool = True) -> pd.D
         forced_logs_fraction=0.0,
         tournament_progress_callback=on_world,
         verbose=False,
+        **(
+            {}
+            if spec.competitors_per_world is None
+            else {"n_competitors_per_world": spec.competitors_per_world}
+        ),
     )
     bar.close()
     return results.scores[SCORE_COLUMNS].copy()

@@ -40,6 +40,8 @@ class HeuristicStdAgent(StdSyncAgent):
         horizon: H, days the shield and the plan look ahead.
         production_target: fraction of the lines the plan keeps busy.
         concession_exponent: > 1 concedes late (L3).
+        first_level_exponent: the exponent of a first-level factory, whose supply is sunk and
+            whose rival sellers concede early (< 1 concedes early).
         price_slack: how far past the trading price limit prices may go (L2).
         reserve: money the shield never commits.
     """
@@ -50,6 +52,7 @@ class HeuristicStdAgent(StdSyncAgent):
         horizon: int = 40,
         production_target: float = 0.8,
         concession_exponent: float = 2.0,
+        first_level_exponent: float = 0.5,
         price_slack: float = 0.1,
         reserve: float = 0.0,
         **kwargs,
@@ -58,6 +61,7 @@ class HeuristicStdAgent(StdSyncAgent):
         self.horizon = horizon
         self.production_target = production_target
         self.concession_exponent = concession_exponent
+        self.first_level_exponent = first_level_exponent
         self.price_slack = price_slack
         self.reserve_money = reserve
         self.goal_override: np.ndarray | None = None
@@ -116,15 +120,12 @@ class HeuristicStdAgent(StdSyncAgent):
             [states[p].relative_time if states.get(p) is not None else 0.0 for p in partners]
         )
 
+        exponent = self.first_level_exponent if awi.is_first_level else self.concession_exponent
+
         def asking_in(bucket: np.ndarray) -> np.ndarray:
             limit = np.where(threads.is_buy, self.goal[bucket, P_BUY], self.goal[bucket, P_SELL])
             return aspiration_price(
-                threads.is_buy,
-                threads.p_min,
-                threads.p_max,
-                limit,
-                rel_time,
-                self.concession_exponent,
+                threads.is_buy, threads.p_min, threads.p_max, limit, rel_time, exponent
             )
 
         # Candidate per thread: the partner's offer if it is good enough, else our counter.
@@ -136,6 +137,9 @@ class HeuristicStdAgent(StdSyncAgent):
         off_bucket = np.clip(bucket_of(np.clip(off_d, 0, None)), 0, N_BUCKETS - 1)
         room = need_by_thread[np.arange(len(partners)), off_bucket]
         accept_price = asking_in(off_bucket)
+        if awi.is_first_level:
+            # Supply is sunk and leftovers are worthless: take any offer at or above the limit.
+            accept_price = np.where(threads.is_buy, accept_price, self.goal[off_bucket, P_SELL])
         acceptable = (
             has_offer & (off_d >= 0) & price_acceptable(threads.is_buy, off_p, accept_price)
         )

@@ -91,6 +91,10 @@ def plan_goal(
     if market.can_buy and market.can_sell:
         buy_limit = min(buy_limit, market.price_out - margin)
         sell_limit = max(sell_limit, market.price_in + margin)
+    elif not market.can_buy:
+        # First level: its supply arrives (and is paid for) whether it sells or not, and unsold
+        # stock is worth nothing at the end, so any price that covers production is a gain.
+        sell_limit = max(margin, market.price_out * (1.0 - 2.0 * price_slack))
     goal[:, P_BUY] = buy_limit
     goal[:, P_SELL] = sell_limit
     return goal

@@ -89,3 +89,11 @@ def test_bad_inputs_are_named():
     core = flat_core()
     with pytest.raises(ValueError, match="actions must have shape"):
         core.step(np.zeros(3))
+
+
+def test_observations_handed_out_are_not_changed_by_later_steps():
+    core = flat_core()
+    first = core.reset()
+    kept = first.copy()
+    core.step(np.ones((2, 2)))
+    np.testing.assert_array_equal(first, kept)

@@ -100,6 +100,8 @@ class MarketCore:
         self.indicators = IncrementalIndicators(b)
         self.features = self.indicators.update(self.price)
         self._flow = np.zeros(b)
+        self._obs = np.zeros((b, n, N_FEATURES), dtype=np.float32)
+        self._obs[:, :, N_FEATURES - len(TYPE_NAMES) :] = self._one_hot[None]
         return self.observe()
 
     @property
@@ -161,35 +163,33 @@ class MarketCore:
 
     # --- observations ------------------------------------------------------------------------
     def observe(self) -> np.ndarray:
-        """(B, N, F) float32: market indicators, own portfolio, messages, type code; clipped."""
+        """(B, N, F) float32: market indicators, own portfolio, messages, type code; clipped.
+
+        Filled into a buffer allocated at reset (the type code is written there once); the
+        caller gets a copy, so a later step never changes an observation already handed out.
+        """
         c = self.config
-        b, n = self.n_markets, self.n_agents
+        n = self.n_agents
+        out = self._obs
         price = self.price[:, None]
         equity = np.maximum(self.equity, 1e-9)
         value = self.position * price
-        own = np.stack(
-            [
-                value / equity,
-                self.cash / equity,
-                self.equity / c.initial_cash - 1.0,
-                self.last_trade / c.max_trade,
-            ],
-            axis=2,
-        )
+        m, p = len(FEATURE_NAMES), len(FEATURE_NAMES) + len(PORTFOLIO_FEATURES)
+        out[:, :, :m] = self.features[:, None, :]
+        out[:, :, m] = value / equity
+        out[:, :, m + 1] = self.cash / equity
+        out[:, :, m + 2] = self.equity / c.initial_cash - 1.0
+        out[:, :, m + 3] = self.last_trade / c.max_trade
         # Messages: what the *other* traders really hold and did (means over others).
         others = max(n - 1, 1)
-        others_value = (value.sum(axis=1, keepdims=True) - value) / others / c.initial_cash
-        others_flow = (self._flow[:, None] - self.last_trade) / np.maximum(
-            self.volumes[:, max(self.t - 1, 0)], 1e-9
-        )[:, None]
-        long = (self.position > 0).astype(np.float64)
-        others_long = (long.sum(axis=1, keepdims=True) - long) / others
-        gap = np.broadcast_to((self.price / self.reference - 1.0)[:, None], (b, n))
-        messages = (
-            np.stack([others_value, others_flow, others_long, gap], axis=2)
-            * self._watches[None, :, None]
+        watches = self._watches[None, :]
+        out[:, :, p] = (
+            (value.sum(axis=1, keepdims=True) - value) / (others * c.initial_cash) * watches
         )
-        market = np.broadcast_to(self.features[:, None, :], (b, n, self.features.shape[1]))
-        code = np.broadcast_to(self._one_hot[None], (b, n, self._one_hot.shape[1]))
-        obs = np.concatenate([market, own, messages, code], axis=2)
-        return np.clip(np.nan_to_num(obs, nan=0.0), -OBS_BOUND, OBS_BOUND).astype(np.float32)
+        volume = np.maximum(self.volumes[:, max(self.t - 1, 0)], 1e-9)[:, None]
+        out[:, :, p + 1] = (self._flow[:, None] - self.last_trade) / volume * watches
+        long = self.position > 0
+        out[:, :, p + 2] = (long.sum(axis=1, keepdims=True) - long) / others * watches
+        out[:, :, p + 3] = (self.price / self.reference - 1.0)[:, None] * watches
+        np.clip(out, -OBS_BOUND, OBS_BOUND, out=out)
+        return out.copy()

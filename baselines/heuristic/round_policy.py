@@ -55,7 +55,7 @@ class HeuristicRoundPolicy:
         if not partners:
             return slots.reshape(-1)
         # Fields an answer does not use still get allowed values, so masked policies agree.
-        allowed_days = env._observation["time_mask"][: len(partners)].astype(bool)
+        allowed_days = env.last_observation["time_mask"][: len(partners)].astype(bool)
         slots[: len(partners), 3] = np.where(
             allowed_days.any(axis=1), np.argmax(allowed_days, axis=1), 0
         )

@@ -117,6 +117,11 @@ class SCMLRoundEnv(gym.Env):
         reward, parts = self.rewards.step(view.score, view.potential)
         return observation, reward, self.session.done, False, {**self._info(view), **parts}
 
+    @property
+    def last_observation(self) -> dict[str, np.ndarray]:
+        """The observation returned by the last reset() or step()."""
+        return self._observation
+
     def action_masks(self) -> np.ndarray:
         """Flat boolean mask over the MultiDiscrete choices (sb3-contrib's MaskablePPO format)."""
         masks = []

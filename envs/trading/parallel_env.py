@@ -73,6 +73,12 @@ class TradingParallelEnv(ParallelEnv):
         self.agents = list(self.possible_agents)
         return {a: obs[i] for i, a in enumerate(self.agents)}, {a: {} for a in self.agents}
 
+    def env_action(self, fraction: float) -> Any:
+        """The env action closest to trading ``fraction`` (in [-1, 1]) of the maximum trade."""
+        if self._levels is None:
+            return np.array([fraction], dtype=np.float32)
+        return int(np.argmin(np.abs(self._levels - fraction)))
+
     def to_trades(self, actions: dict[str, Any]) -> np.ndarray:
         """Env actions of all live agents -> trade fractions (1, N); errors name the agent."""
         missing = sorted(set(self.agents) - set(actions))

@@ -7,7 +7,6 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from baselines.trading_rules import rule_actions
 from envs.trading.core import TradingConfig
 from envs.trading.data_source import DataSource
 from envs.trading.parallel_env import TradingParallelEnv
@@ -25,6 +24,11 @@ class TradingEnv(gym.Env):
         episode_length: int = 200,
         discrete_actions: int | None = None,
     ) -> None:
+        # Imported here: baselines.trading_rules reads envs.trading's observation layout, so a
+        # module-level import would be circular whenever the rules are imported first.
+        from baselines.trading_rules import rule_actions
+
+        self._rule_actions = rule_actions
         self.market = TradingParallelEnv(config, data, episode_length, discrete_actions)
         self.learner = self.market.possible_agents[0]
         self.observation_space = self.market.observation_space(self.learner)
@@ -40,10 +44,10 @@ class TradingEnv(gym.Env):
         others = [a for a in self.market.agents if a != self.learner]
         stacked = np.stack([self._obs[a] for a in others])
         types = [self.market.config.types[self.market.possible_agents.index(a)] for a in others]
-        rule = rule_actions(stacked, types)
+        rule = self._rule_actions(stacked, types)
         actions: dict[str, Any] = {self.learner: action}
         for agent, value in zip(others, rule, strict=True):
-            actions[agent] = self._as_env_action(value)
+            actions[agent] = self.market.env_action(float(value))
         self._obs, rewards, terminations, truncations, infos = self.market.step(actions)
         return (
             self._obs[self.learner],
@@ -52,12 +56,6 @@ class TradingEnv(gym.Env):
             truncations[self.learner],
             infos[self.learner],
         )
-
-    def _as_env_action(self, fraction: float):
-        levels = self.market._levels
-        if levels is None:
-            return np.array([fraction], dtype=np.float32)
-        return int(np.argmin(np.abs(levels - fraction)))
 
 
 __all__ = ["TradingEnv", "TradingConfig", "DataSource"]

@@ -18,35 +18,30 @@ from experiments.tournament.report import markdown_table, write_reports
 from experiments.tournament.runner import TournamentSpec, run_tournament
 
 
+def typed(config: DictConfig, name: str, kind: type, where: str):
+    """``config[name]`` converted to ``kind`` (None stays None), or an error naming the field."""
+    value = config[name]
+    try:
+        return None if value is None else kind(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where}{name} must be {kind.__name__}, got {value!r}") from error
+
+
 def spec_from_config(cfg: DictConfig) -> TournamentSpec:
     t = cfg.tournament
-
-    def typed(name: str, kind: type):
-        value = t[name]
-        try:
-            return None if value is None else kind(value)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"tournament.{name} must be {kind.__name__}, got {value!r}") from error
-
+    field = "tournament."
     return TournamentSpec(
         competitors=tuple(t.competitors),
-        n_configs=typed("n_configs", int),
-        n_steps=typed("n_steps", int),
-        n_runs_per_world=typed("n_runs_per_world", int),
-        max_worlds_per_config=typed("max_worlds_per_config", int),
-        competitors_per_world=typed("competitors_per_world", int),
+        n_configs=typed(t, "n_configs", int, field),
+        n_steps=typed(t, "n_steps", int, field),
+        n_runs_per_world=typed(t, "n_runs_per_world", int, field),
+        max_worlds_per_config=typed(t, "max_worlds_per_config", int, field),
+        competitors_per_world=typed(t, "competitors_per_world", int, field),
         parallelism=str(t.parallelism),
-        n_workers=typed("n_workers", int),
-        shard_timeout_s=typed("shard_timeout_s", float),
-        seed=typed_seed(cfg),
+        n_workers=typed(t, "n_workers", int, field),
+        shard_timeout_s=typed(t, "shard_timeout_s", float, field),
+        seed=typed(cfg, "seed", int, ""),
     )
-
-
-def typed_seed(cfg: DictConfig) -> int:
-    try:
-        return int(cfg.seed)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"seed must be an integer, got {cfg.seed!r}") from error
 
 
 def run(cfg: DictConfig) -> None:

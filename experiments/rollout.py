@@ -10,7 +10,6 @@ charts/SPS) to the run directory.
 
 from __future__ import annotations
 
-import json
 import time
 
 import hydra
@@ -23,7 +22,7 @@ from baselines.heuristic.round_policy import HeuristicRoundPolicy
 from baselines.random_policy import RandomPolicy
 from envs.scml.daily_env import SCMLDailyEnv
 from envs.scml.factory import make_env
-from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.run_context import prepare_run, write_metrics
 
 
 def make_policy(name: str, env, seed: int):
@@ -70,9 +69,7 @@ def run(cfg: DictConfig) -> dict:
         "episodes": episodes,
         "mean_score": float(np.mean([e["score"] for e in episodes])),
     }
-    write_atomic(out / "metrics.json", json.dumps(metrics, indent=2))
-    print(json.dumps(metrics))
-    return metrics
+    return write_metrics(out, metrics)
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="rollout")

@@ -10,7 +10,6 @@ return of the final policy, all in the run directory.
 
 from __future__ import annotations
 
-import json
 import time
 
 import gymnasium as gym
@@ -22,7 +21,7 @@ from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.monitor import Monitor
 
 import envs  # noqa: F401 - registers the ids
-from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.run_context import prepare_run, write_metrics
 
 
 def make_env(task: DictConfig) -> gym.Env:
@@ -76,9 +75,7 @@ def run(cfg: DictConfig) -> dict:
         "eval_std_return": float(std_return),
         "checkpoint": str(checkpoints / "final.zip"),
     }
-    write_atomic(out / "metrics.json", json.dumps(metrics, indent=2))
-    print(json.dumps(metrics))
-    return metrics
+    return write_metrics(out, metrics)
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train_ppo")

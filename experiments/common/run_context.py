@@ -51,6 +51,14 @@ def write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def write_metrics(out: Path, metrics: dict, name: str = "metrics.json") -> dict:
+    """Write a run's metrics JSON (atomically) and print it as the last line of output."""
+    text = json.dumps(metrics, indent=2)
+    write_atomic(out / name, text)
+    print(json.dumps(metrics))
+    return metrics
+
+
 def prepare_run(cfg: DictConfig) -> Path:
     """Set torch threads and seeds from ``cfg`` and record the resolved config and git revision."""
     import torch

@@ -6,6 +6,8 @@ _IDS = {
     "HRLXF/SCMLDaily-v0": "envs.scml.daily_env:SCMLDailyEnv",
     "HRLXF/SCMLRound-v0": "envs.scml.round_env:SCMLRoundEnv",
     "HRLXF/Trading-v0": "envs.trading.single_env:TradingEnv",
+    "HRLXF/AdvisorWeights-v0": "envs.allocation.envs:AdvisorWeightsEnv",
+    "HRLXF/FusedDecision-v0": "envs.allocation.envs:FusedDecisionEnv",
 }
 for _env_id, _entry_point in _IDS.items():
     if _env_id not in registry:

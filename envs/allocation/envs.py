@@ -1,0 +1,173 @@
+"""The two stages of the weight-allocation MDP (seed 002), on one shared series walker.
+
+Stage 1, ``HRLXF/AdvisorWeights-v0``: observe the K advisors' votes (and optionally the market
+state), output K logits; their softmax weights the votes, the fused vote decides buy / sell /
+hold, the reward is that position's next-bar return net of costs (or its direction accuracy).
+Stage 2, ``HRLXF/FusedDecision-v0``: observe the fused vote under a given stage-1 weighting
+(equal weights by default, or a trained stage-1 policy) and decide buy / sell / hold directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from envs.allocation.advisors import VOTE_SIZE
+from envs.allocation.fusion import decide, fuse, position_reward, softmax
+from envs.allocation.series import AllocationSeries, build_series, market_bars
+from envs.market.indicators import FEATURE_NAMES
+
+DEFAULT_ADVISORS = ("momentum", "mean_reversion", "macd", "rsi", "volatility_breakout")
+OBS_BOUND = 10.0
+LOGIT_SCALE = 5.0  # actions in [-1, 1] are logits / 5: weights from uniform to ~e^10 : 1
+REWARDS = ("return", "accuracy")
+
+
+class SeriesWalker(gym.Env):
+    """Walks episodes of ``episode_length`` bars through bars [start, stop) of a series.
+
+    Args:
+        advisors: advisor specs (built-in names or ``replay:<csv>``).
+        market: where bars come from: ``{"kind": "regime"|"gbm"|"csv", "path":..., "n_bars":..., "seed":...}``.
+        start, stop: the bar range episodes may use (a walk-forward split).
+        include_market: append the 8 market indicators to the observation.
+        cost: cost per unit of position change; reward: "return" or "accuracy".
+    """
+
+    metadata = {"render_modes": []}
+
+    def __init__(
+        self,
+        advisors: tuple[str, ...] | list[str] = DEFAULT_ADVISORS,
+        market: dict[str, Any] | None = None,
+        start: int = 0,
+        stop: int | None = None,
+        episode_length: int = 250,
+        include_market: bool = False,
+        cost: float = 0.0005,
+        reward: str = "return",
+        series: AllocationSeries | None = None,
+    ) -> None:
+        if reward not in REWARDS:
+            raise ValueError(f"reward must be one of {REWARDS}, got {reward!r}")
+        if cost < 0:
+            raise ValueError(f"cost must be >= 0, got {cost}")
+        full = (
+            series
+            if series is not None
+            else build_series(market_bars(**(market or {})), list(advisors))
+        )
+        stop = len(full) if stop is None else stop
+        if not 0 <= start < stop <= len(full) or stop - start < episode_length + 1:
+            raise ValueError(
+                f"bar range [{start}, {stop}) of {len(full)} bars cannot hold an episode of {episode_length}"
+            )
+        self.series = full.slice(start, stop)
+        self.episode_length = episode_length
+        self.include_market = include_market
+        self.cost = cost
+        self.reward_kind = reward
+        self.n_advisors = self.series.votes.shape[1]
+        self._t = self._end = 0
+        self._position = 0.0
+
+    def _market_part(self) -> np.ndarray:
+        return self.series.market[self._t] if self.include_market else np.zeros(0)
+
+    def _begin(self) -> None:
+        self._t = int(self.np_random.integers(0, len(self.series) - self.episode_length))
+        self._end = self._t + self.episode_length
+        self._position = 0.0
+
+    def _advance(self, position: float) -> tuple[float, bool, dict[str, float]]:
+        ret = float(self.series.next_return[self._t])
+        pnl = float(
+            position_reward(np.array(position), np.array(self._position), np.array(ret), self.cost)
+        )
+        reward = pnl if self.reward_kind == "return" else float(np.sign(position) * np.sign(ret))
+        info = {"pnl": pnl, "position": position, "turnover": abs(position - self._position)}
+        self._position = position
+        self._t += 1
+        return reward, self._t >= self._end, info
+
+    @staticmethod
+    def _clip(obs: np.ndarray) -> np.ndarray:
+        return np.clip(np.nan_to_num(obs), -OBS_BOUND, OBS_BOUND).astype(np.float32)
+
+
+class AdvisorWeightsEnv(SeriesWalker):
+    """Stage 1: choose softmax weights over the advisors each bar (action in [-1, 1]^K,
+    weights = softmax(5 * action))."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        n_obs = self.n_advisors * VOTE_SIZE + (len(FEATURE_NAMES) if self.include_market else 0)
+        self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(self.n_advisors,), dtype=np.float32)
+
+    def _observe(self) -> np.ndarray:
+        return self._clip(
+            np.concatenate([self.series.votes[self._t].reshape(-1), self._market_part()])
+        )
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self._begin()
+        return self._observe(), {}
+
+    def step(self, action: np.ndarray):
+        action = np.asarray(action, dtype=np.float32)
+        if action.shape != self.action_space.shape or not np.isfinite(action).all():
+            raise ValueError(
+                f"action must be {self.n_advisors} finite values in [-1, 1], got {action!r}"
+            )
+        weights = softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
+        position = float(decide(fuse(self.series.votes[self._t], weights)))
+        reward, done, info = self._advance(position)
+        return self._observe(), reward, False, done, {**info, "weights": weights}
+
+
+def equal_weights(votes: np.ndarray) -> np.ndarray:
+    return np.full(votes.shape[0], 1.0 / votes.shape[0])
+
+
+class FusedDecisionEnv(SeriesWalker):
+    """Stage 2: decide buy / sell / hold from the fused vote.
+
+    ``weighting(votes (K, 4), market (8,)) -> weights (K,)`` is the stage-1 policy (equal
+    weights when None).
+    """
+
+    ACTIONS = (1.0, -1.0, 0.0)  # buy, sell, hold
+
+    def __init__(
+        self,
+        *args: Any,
+        weighting: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.weighting = weighting or (lambda votes, market: equal_weights(votes))
+        n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0)
+        self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
+        self.action_space = spaces.Discrete(3)
+
+    def _observe(self) -> np.ndarray:
+        votes = self.series.votes[self._t]
+        fused = fuse(votes, self.weighting(votes, self.series.market[self._t]))
+        return self._clip(np.concatenate([fused, self._market_part()]))
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self._begin()
+        return self._observe(), {}
+
+    def step(self, action):
+        if not self.action_space.contains(action):
+            raise ValueError(f"action must be 0 (buy), 1 (sell) or 2 (hold), got {action!r}")
+        reward, done, info = self._advance(self.ACTIONS[int(action)])
+        return self._observe(), reward, False, done, info

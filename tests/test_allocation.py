@@ -1,0 +1,132 @@
+"""Weight-allocation MDP: advisors, fusion, both stages, no look-ahead, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
+from envs.allocation.advisors import (
+    BUY,
+    HOLD,
+    RULE_ADVISORS,
+    SELL,
+    ReplayAdvisor,
+    RuleAdvisor,
+    make_advisor,
+)
+from envs.allocation.fusion import decide, fuse, position_reward, softmax
+from envs.allocation.series import AllocationSeries, build_series
+from envs.market.bars import Bars
+from envs.market.generators import regime_switching_bars
+
+MARKET = {"kind": "regime", "n_bars": 400, "seed": 1}
+
+
+@pytest.mark.parametrize("include_market", [False, True])
+def test_both_stages_pass_check_env(include_market):
+    check_env(
+        AdvisorWeightsEnv(market=MARKET, episode_length=60, include_market=include_market),
+        skip_render_check=True,
+    )
+    check_env(
+        FusedDecisionEnv(market=MARKET, episode_length=60, include_market=include_market),
+        skip_render_check=True,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(RULE_ADVISORS))
+def test_rule_votes_never_use_later_bars(name):
+    bars, _ = regime_switching_bars(300, seed=2)
+    cut = 200
+    changed = Bars(bars.timestamp, bars.open, bars.high, bars.low, bars.close.copy(), bars.volume)
+    changed.close[cut:] *= 1.5  # rewrite the future
+    a, b = RuleAdvisor(name).votes(bars), RuleAdvisor(name).votes(changed)
+    np.testing.assert_array_equal(a[:cut], b[:cut])
+    assert np.all(a[:, :3].sum(axis=1) == 1) and np.all((a[:, 3] >= 0) & (a[:, 3] <= 1))
+
+
+def test_replay_votes_are_as_of_and_validated(tmp_path):
+    path = tmp_path / "votes.csv"
+    pd.DataFrame({"timestamp": [3, 7], "vote": ["buy", "sell"], "confidence": [0.9, 0.4]}).to_csv(
+        path, index=False
+    )
+    bars, _ = regime_switching_bars(10, seed=0)
+    votes = make_advisor(f"replay:{path}").votes(bars)
+    assert votes[2, HOLD] == 1 and votes[2, 3] == 0  # nothing known yet
+    assert votes[3, BUY] == 1 and votes[6, BUY] == 1 and votes[6, 3] == pytest.approx(0.9)
+    assert votes[7, SELL] == 1 and votes[9, 3] == pytest.approx(0.4)
+    pd.DataFrame({"timestamp": [1], "vote": ["maybe"], "confidence": [0.5]}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(ValueError, match="vote must be buy, sell or hold; row 0 is 'maybe'"):
+        ReplayAdvisor(path)
+    pd.DataFrame({"timestamp": [1], "vote": ["buy"], "confidence": [1.5]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="confidence must be a number in \\[0, 1\\]"):
+        ReplayAdvisor(path)
+    with pytest.raises(ValueError, match="unknown advisor 'oracle'"):
+        make_advisor("oracle")
+
+
+def test_fusion_and_decision_on_hand_made_votes():
+    votes = np.array([[1, 0, 0, 1.0], [0, 1, 0, 0.5], [0, 0, 1, 1.0]])
+    fused = fuse(votes, np.array([0.5, 0.25, 0.25]))
+    np.testing.assert_allclose(fused, [0.5, 0.125, 0.25, 0.875])
+    assert decide(fused) == 1.0
+    assert decide(fuse(votes, np.array([0.0, 1.0, 0.0]))) == -1.0
+    np.testing.assert_allclose(softmax(np.zeros(3)), np.full(3, 1 / 3))
+    np.testing.assert_allclose(
+        position_reward(np.array(1.0), np.array(-1.0), np.array(0.01), 0.001), 0.01 - 0.002
+    )
+
+
+def hand_made_series(n=12):
+    """Advisor 0 always votes buy, advisor 1 always sell (full confidence); returns alternate."""
+    votes = np.zeros((n, 2, 4))
+    votes[:, 0, BUY] = votes[:, 1, SELL] = 1.0
+    votes[:, :, 3] = 1.0
+    next_return = np.where(np.arange(n) % 2 == 0, 0.01, -0.02)
+    return AllocationSeries(votes, next_return, np.zeros((n, 8)), ("always_buy", "always_sell"))
+
+
+def test_stage_one_position_follows_the_weighted_advisor_and_pays_costs():
+    env = AdvisorWeightsEnv(series=hand_made_series(), episode_length=5, cost=0.001)
+    env.reset(seed=0)
+    t = env._t
+    _, reward, _, _, info = env.step(np.array([1.0, -1.0], np.float32))  # trust the buyer
+    assert info["position"] == 1.0
+    assert reward == pytest.approx(env.series.next_return[t] - 0.001)  # opening costs 1 unit
+    _, reward, _, _, info = env.step(np.array([-1.0, 1.0], np.float32))  # switch to the seller
+    assert info["position"] == -1.0 and info["turnover"] == 2.0
+    assert reward == pytest.approx(-env.series.next_return[t + 1] - 0.002)
+
+
+def test_stage_two_uses_the_given_weighting_and_accuracy_reward():
+    chosen = []
+
+    def only_first(votes, market):
+        chosen.append(votes.shape)
+        w = np.zeros(votes.shape[0])
+        w[0] = 1.0
+        return w
+
+    env = FusedDecisionEnv(
+        market=MARKET, episode_length=50, weighting=only_first, reward="accuracy"
+    )
+    obs, _ = env.reset(seed=3)
+    assert chosen and chosen[0] == (5, 4)
+    _, reward, *_ = env.step(0)
+    assert reward in (-1.0, 0.0, 1.0)
+
+
+def test_walk_forward_ranges_and_bad_inputs():
+    series = build_series(regime_switching_bars(500, seed=0)[0], ["momentum", "rsi"])
+    env = AdvisorWeightsEnv(series=series, start=300, stop=500, episode_length=100)
+    env.reset(seed=0)
+    assert len(env.series) == 200
+    with pytest.raises(ValueError, match="cannot hold an episode"):
+        AdvisorWeightsEnv(series=series, start=450, episode_length=100)
+    with pytest.raises(ValueError, match="reward must be one of"):
+        AdvisorWeightsEnv(series=series, reward="sharpe")
+    with pytest.raises(ValueError, match="action must be 2 finite values"):
+        env.step(np.array([np.nan, 0.0], np.float32))

@@ -27,9 +27,13 @@ def fuse(votes: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def decide(fused: np.ndarray) -> np.ndarray:
-    """Position from a fused vector: +1 if buy outweighs sell and hold, -1 for sell, else 0."""
-    choice = np.argmax(fused[..., :3], axis=-1)
-    return np.select([choice == BUY, choice == SELL], [1.0, -1.0], 0.0)
+    """Position from a fused vector: +1 if buy strictly outweighs sell and hold, -1 if sell
+    does, else 0 (ties hold)."""
+    sides = fused[..., :3]
+    top = sides.max(axis=-1, keepdims=True)
+    unique = np.isclose(sides, top).sum(axis=-1) == 1
+    choice = np.argmax(sides, axis=-1)
+    return np.where(unique, np.select([choice == BUY, choice == SELL], [1.0, -1.0], 0.0), 0.0)
 
 
 def position_reward(

@@ -16,7 +16,6 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from envs.allocation.advisors import VOTE_SIZE
 from envs.allocation.fusion import decide, fuse, position_reward, softmax
 from envs.allocation.series import AllocationSeries, build_series, market_bars
 from envs.market.indicators import FEATURE_NAMES
@@ -105,19 +104,21 @@ class AdvisorWeightsEnv(SeriesWalker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        n_obs = self.n_advisors * VOTE_SIZE + (len(FEATURE_NAMES) if self.include_market else 0)
+        votes = self.series.votes
+        parts = [votes.reshape(len(self.series), -1)]
+        if self.include_market:
+            parts.append(self.series.market)
+        # Precomputed once: the step only indexes (the env must not be PPO's bottleneck).
+        self._observations = self._clip(np.concatenate(parts, axis=1))
+        self._scaled_votes = votes[:, :, :3] * votes[:, :, 3:4]  # (T, K, 3)
+        n_obs = self._observations.shape[1]
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self.n_advisors,), dtype=np.float32)
-
-    def _observe(self) -> np.ndarray:
-        return self._clip(
-            np.concatenate([self.series.votes[self._t].reshape(-1), self._market_part()])
-        )
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self._begin()
-        return self._observe(), {}
+        return self._observations[self._t], {}
 
     def step(self, action: np.ndarray):
         action = np.asarray(action, dtype=np.float32)
@@ -126,9 +127,10 @@ class AdvisorWeightsEnv(SeriesWalker):
                 f"action must be {self.n_advisors} finite values in [-1, 1], got {action!r}"
             )
         weights = softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
-        position = float(decide(fuse(self.series.votes[self._t], weights)))
+        sides = weights @ self._scaled_votes[self._t]  # fused buy / sell / hold (see fusion.fuse)
+        position = float(decide(sides))
         reward, done, info = self._advance(position)
-        return self._observe(), reward, False, done, {**info, "weights": weights}
+        return self._observations[self._t], reward, False, done, {**info, "weights": weights}
 
 
 def equal_weights(votes: np.ndarray) -> np.ndarray:

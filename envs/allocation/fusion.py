@@ -27,8 +27,8 @@ def fuse(votes: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def decide(fused: np.ndarray) -> np.ndarray:
-    """Position from a fused vector: +1 if buy strictly outweighs sell and hold, -1 if sell
-    does, else 0 (ties hold)."""
+    """Position from a fused vector (its first three entries: buy, sell, hold): +1 if buy
+    strictly outweighs sell and hold, -1 if sell does, else 0 (ties hold)."""
     sides = fused[..., :3]
     top = sides.max(axis=-1, keepdims=True)
     unique = np.isclose(sides, top).sum(axis=-1) == 1

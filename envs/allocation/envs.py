@@ -74,9 +74,6 @@ class SeriesWalker(gym.Env):
         self._t = self._end = 0
         self._position = 0.0
 
-    def _market_part(self) -> np.ndarray:
-        return self.series.market[self._t] if self.include_market else np.zeros(0)
-
     def _begin(self) -> None:
         self._t = int(self.np_random.integers(0, len(self.series) - self.episode_length))
         self._end = self._t + self.episode_length
@@ -115,6 +112,15 @@ class AdvisorWeightsEnv(SeriesWalker):
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self.n_advisors,), dtype=np.float32)
 
+    def observation_at(self, t: int) -> np.ndarray:
+        """The observation of bar t of this env's range."""
+        return self._observations[t]
+
+    def position_for(self, t: int, action: np.ndarray) -> float:
+        """The position the action would take at bar t."""
+        weights = softmax(LOGIT_SCALE * np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0))
+        return float(decide(weights @ self._scaled_votes[t]))
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self._begin()
@@ -126,11 +132,9 @@ class AdvisorWeightsEnv(SeriesWalker):
             raise ValueError(
                 f"action must be {self.n_advisors} finite values in [-1, 1], got {action!r}"
             )
-        weights = softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
-        sides = weights @ self._scaled_votes[self._t]  # fused buy / sell / hold (see fusion.fuse)
-        position = float(decide(sides))
+        position = self.position_for(self._t, action)
         reward, done, info = self._advance(position)
-        return self._observations[self._t], reward, False, done, {**info, "weights": weights}
+        return self._observations[self._t], reward, False, done, info
 
 
 def equal_weights(votes: np.ndarray) -> np.ndarray:
@@ -158,10 +162,15 @@ class FusedDecisionEnv(SeriesWalker):
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
         self.action_space = spaces.Discrete(3)
 
+    def observation_at(self, t: int) -> np.ndarray:
+        """The observation of bar t of this env's range."""
+        votes = self.series.votes[t]
+        fused = fuse(votes, self.weighting(votes, self.series.market[t]))
+        market = self.series.market[t] if self.include_market else np.zeros(0)
+        return self._clip(np.concatenate([fused, market]))
+
     def _observe(self) -> np.ndarray:
-        votes = self.series.votes[self._t]
-        fused = fuse(votes, self.weighting(votes, self.series.market[self._t]))
-        return self._clip(np.concatenate([fused, self._market_part()]))
+        return self.observation_at(self._t)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)

@@ -1,0 +1,44 @@
+"""Walk-forward evaluation of the allocation MDP: a real (tiny) run."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+
+@pytest.mark.slow
+def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.evaluate_allocation",
+            "ppo_timesteps=512",
+            "market.n_bars=1700",
+            "splits.train_size=600",
+            "splits.test_size=300",
+            "splits.gap=10",
+            "episode_length=100",
+            f"hydra.run.dir={run_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = pd.read_csv(run_dir / "results.csv")
+    assert results["split"].nunique() == 3
+    methods = set(results["method"])
+    assert {
+        "stage1 (learned weights)",
+        "stage1+2 (learned decision)",
+        "equal weights",
+        "majority vote",
+        "best single",
+        "buy and hold",
+    } == methods
+    assert results[["return_after_costs", "sharpe", "max_drawdown", "turnover"]].notna().all().all()
+    assert (run_dir / "equity.png").stat().st_size > 0
+    assert "| buy and hold |" in (run_dir / "results.md").read_text()

@@ -74,7 +74,11 @@ def raw_material_trajectory(
         inflow = expected_raw_inflow(state)
     if made is None:
         made = production(state)
-    surplus = np.maximum(0.0, inflow - made)
+    return stock_from_surplus(state, np.maximum(0.0, inflow - made))
+
+
+def stock_from_surplus(state: ShieldState, surplus: np.ndarray) -> np.ndarray:
+    """Stock at the end of each day when each day's unused deliveries (``surplus``) join it."""
     return state.inventory_input[:, None] + np.cumsum(surplus, axis=1)
 
 
@@ -126,11 +130,6 @@ def safe_quantities(headroom: np.ndarray) -> np.ndarray:
     return safe
 
 
-def days_in_world(state: ShieldState) -> np.ndarray:
-    """True where day t+k still exists (t + k < T), shape (B, H+1)."""
-    return days_left(state) > 0
-
-
 def free_budget(state: ShieldState, reserve: float = 0.0) -> np.ndarray:
     """B_free = balance - reserve - sum of payables in the horizon, never below zero. Shape (B,)."""
     return np.maximum(0.0, state.balance - reserve - state.payables.sum(axis=1))
@@ -161,7 +160,7 @@ def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
     capacity = capacity_vector(state, remaining)
     inflow = expected_raw_inflow(state)
     surplus = np.maximum(0.0, inflow - production(state))
-    raw = state.inventory_input[:, None] + np.cumsum(surplus, axis=1)  # raw_material_trajectory
+    raw = stock_from_surplus(state, surplus)  # surplus is needed again for safe_sell below
     room = sell_room(state, raw, inflow)
     headroom = np.where(open_days, capacity - raw, np.nan)
     return ShieldLimits(

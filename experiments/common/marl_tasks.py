@@ -1,0 +1,44 @@
+"""PettingZoo parallel environments named by a Hydra ``marl_task`` config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from pettingzoo import ParallelEnv
+
+
+def _simple_spread(**kwargs: Any) -> ParallelEnv:
+    try:
+        from mpe2 import simple_spread_v3
+    except ImportError as err:  # mpe2 is a dev extra: the tests and comparisons need it
+        raise ImportError("marl_task=simple_spread needs mpe2: pip install -e '.[dev]'") from err
+    return simple_spread_v3.parallel_env(**kwargs)
+
+
+def _trading(**kwargs: Any) -> ParallelEnv:
+    from envs.market.costs import CostModel
+    from envs.trading import TradingConfig, parallel_env
+    from envs.trading.data_source import DataSource
+
+    config = TradingConfig(
+        types=tuple(kwargs.pop("types", TradingConfig().types)),
+        costs=CostModel(**kwargs.pop("costs", {})),
+    )
+    data = DataSource(**kwargs.pop("data", {}))
+    return parallel_env(config=config, data=data, **kwargs)
+
+
+BUILDERS: dict[str, Callable[..., ParallelEnv]] = {
+    "simple_spread": _simple_spread,
+    "trading": _trading,
+}
+
+
+def env_factory(task: DictConfig) -> Callable[[], ParallelEnv]:
+    """A no-argument constructor for the task's env (every call builds a fresh copy)."""
+    if task.name not in BUILDERS:
+        raise ValueError(f"unknown marl_task {task.name!r}; known: {sorted(BUILDERS)}")
+    kwargs = OmegaConf.to_container(task.kwargs, resolve=True) if task.get("kwargs") else {}
+    return lambda: BUILDERS[task.name](**kwargs)

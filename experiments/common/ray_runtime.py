@@ -1,0 +1,28 @@
+"""Start Ray for one run without writing into the home directory.
+
+Ray 2.60 writes an auth token under ~/.ray and RLlib's Algorithm logs under ~/ray_results when
+no Tune storage is configured; both are redirected here (the token is disabled for a local
+cluster, the Algorithm's log folder moves into the run directory).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def start_ray(run_dir: Path, num_cpus: int = 1, address: str | None = None) -> None:
+    """Connect to ``address`` (an existing Ray cluster) or start a local one with ``num_cpus``."""
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    import ray
+    import ray.tune.trainable.trainable as trainable
+
+    results = Path(run_dir) / "ray_results"
+    results.mkdir(parents=True, exist_ok=True)
+    trainable.DEFAULT_STORAGE_PATH = str(results)  # read when an Algorithm picks its log folder
+    if ray.is_initialized():
+        return
+    if address:
+        ray.init(address=address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)

@@ -1,0 +1,104 @@
+"""Multi-agent PPO on RLlib's new API stack for any PettingZoo parallel env of the project.
+
+Policy sharing: ``shared`` (one module for every agent), ``per_type`` (agents ``<type>_<k>``
+share the module ``<type>``; an agent without a numeric suffix gets its own), ``per_agent``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pettingzoo import ParallelEnv
+
+SHARING = ("shared", "per_type", "per_agent")
+
+
+def module_of(agent: str, sharing: str) -> str:
+    """The RLlib module (policy) id that acts for ``agent``."""
+    if sharing == "shared":
+        return "shared"
+    if sharing == "per_type":
+        head, _, tail = agent.rpartition("_")
+        return head if head and tail.isdigit() else agent
+    if sharing == "per_agent":
+        return agent
+    raise ValueError(f"policy sharing must be one of {list(SHARING)}, got {sharing!r}")
+
+
+def build_ppo(
+    make_env: Callable[[], ParallelEnv],
+    env_name: str,
+    sharing: str,
+    ppo: dict[str, Any],
+    seed: int,
+):
+    """A built RLlib PPO Algorithm (local env runner, one learner on the driver)."""
+    from ray.rllib.algorithms.ppo import PPOConfig
+    from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
+    from ray.tune.registry import register_env
+
+    agents = list(make_env().possible_agents)
+    modules = sorted({module_of(a, sharing) for a in agents})
+    register_env(env_name, lambda _: ParallelPettingZooEnv(make_env()))
+    config = (
+        PPOConfig()
+        .environment(env_name)
+        .env_runners(
+            num_env_runners=int(ppo.get("num_env_runners", 0)),
+            rollout_fragment_length=int(ppo["rollout_fragment_length"]),
+        )
+        .multi_agent(
+            policies=set(modules),
+            policy_mapping_fn=lambda agent_id, episode, **kw: module_of(agent_id, sharing),
+        )
+        .training(
+            train_batch_size_per_learner=int(ppo["train_batch_size"]),
+            minibatch_size=int(ppo["minibatch_size"]),
+            num_epochs=int(ppo["num_epochs"]),
+            lr=float(ppo["lr"]),
+            gamma=float(ppo["gamma"]),
+            lambda_=float(ppo["lambda"]),
+            entropy_coeff=float(ppo["entropy_coeff"]),
+        )
+        .rl_module(model_config={"fcnet_hiddens": list(ppo["hidden_sizes"])})
+        .debugging(seed=seed)
+    )
+    return config.build_algo(), modules
+
+
+def scalars(result: dict[str, Any]) -> dict[str, float]:
+    """The numbers worth a TensorBoard curve from one ``algo.train()`` result."""
+    runners, learners = result.get("env_runners", {}), result.get("learners", {})
+    out: dict[str, float] = {}
+    if "episode_return_mean" in runners:
+        out["rllib/episode_return_mean"] = float(runners["episode_return_mean"])
+    for module, value in (runners.get("module_episode_returns_mean") or {}).items():
+        out[f"rllib/module_return/{module}"] = float(value)
+    for module, stats in learners.items():
+        if module.startswith("__"):
+            continue
+        for key in ("policy_loss", "vf_loss", "entropy", "mean_kl_loss", "vf_explained_var"):
+            if key in stats:
+                out[f"learner/{module}/{key}"] = float(stats[key])
+    return out
+
+
+def train(algo, iterations: int, log: Callable[[str, float, int], None]) -> list[dict[str, Any]]:
+    """Run ``iterations`` training iterations, logging scalars against sampled env steps."""
+    history = []
+    for _ in range(iterations):
+        result = algo.train()
+        steps = int(result.get("num_env_steps_sampled_lifetime", 0))
+        values = scalars(result)
+        for tag, value in values.items():
+            log(tag, value, steps)
+        history.append({"env_steps": steps, **values})
+    return history
+
+
+def save(algo, path: Path) -> Path:
+    path = Path(path)
+    algo.save_to_path(str(path.resolve()))
+    return path

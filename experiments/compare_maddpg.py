@@ -1,0 +1,86 @@
+"""MADDPG vs independent DDPG vs random on one task, several seeds, the same budget.
+
+    python -m experiments.compare_maddpg                       # simple_spread, seeds 0-2
+    python -m experiments.compare_maddpg marl_task=trading
+
+Writes runs.json (every run's metrics), results.md (mean +- std of the final greedy return per
+method) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Any
+
+import hydra
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.common.run_context import prepare_run, write_atomic, write_metrics
+from experiments.common.tensorboard_curves import plot_curves
+from experiments.train_maddpg import METHODS, train_one
+
+
+def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for method in dict.fromkeys(r["method"] for r in runs):
+        finals = np.array([r["final_return"] for r in runs if r["method"] == method])
+        rows.append(
+            {
+                "method": method,
+                "mean": float(finals.mean()),
+                "std": float(finals.std()),
+                "seeds": len(finals),
+            }
+        )
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
+    lines = [
+        f"# {task}: final greedy return ({steps} env steps per run)",
+        "",
+        "Return = mean over agents of the per-agent episode return, averaged over the evaluation episodes.",
+        "",
+        "| method | mean | std | seeds |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {r['method']} | {r['mean']:.2f} | {r['std']:.2f} | {r['seeds']} |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    out = prepare_run(cfg)
+    c = OmegaConf.to_container(cfg, resolve=True)
+    unknown = [m for m in c["methods"] if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown methods {unknown}; known: {list(METHODS)}")
+    jobs = [
+        (c["marl_task"], c["maddpg"], c["learn"], m, int(s), out, int(cfg.threads))
+        for m in c["methods"]
+        for s in c["seeds"]
+    ]
+    with ProcessPoolExecutor(max_workers=int(cfg.workers), mp_context=get_context("spawn")) as pool:
+        runs = list(pool.map(train_one, *zip(*jobs, strict=True)))
+    write_atomic(out / "runs.json", json.dumps(runs, indent=2))
+    rows = summarize(runs)
+    task = str(cfg.marl_task.name)
+    write_atomic(out / "results.md", markdown(rows, task, int(cfg.learn.total_env_steps)))
+    groups: dict[str, list] = {}
+    for r in runs:
+        groups.setdefault(r["method"], []).append(r["tensorboard"])
+    png = plot_curves(
+        groups, "eval/return", out / "learning_curves.png", f"{task}: greedy evaluation return"
+    )
+    return write_metrics(out, {"task": task, "results": rows, "learning_curves": str(png)})
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="compare_maddpg")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Collect-and-update loop and greedy evaluation for MADDPG / independent DDPG / random."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from pettingzoo import ParallelEnv
+
+from policies.maddpg.replay import JointReplayBuffer
+from policies.maddpg.trainer import MADDPG
+from policies.maddpg.vector_env import ParallelEnvBatch
+
+ActFn = Callable[[list[np.ndarray]], list[np.ndarray]]
+LogFn = Callable[[str, float, int], None]
+
+
+def evaluate(
+    make_env: Callable[[], ParallelEnv], trainer: MADDPG, act: ActFn, episodes: int, seed: int
+) -> float:
+    """Mean over episodes of the agents' mean episode return, acting with ``act``."""
+    batch = ParallelEnvBatch(make_env, n_envs=episodes, seed=seed)
+    obs = batch.reset()
+    while True:
+        _, _, _, obs = batch.step(trainer.to_env_actions(act(obs)))
+        returns = batch.finished_returns
+        if len(returns) >= episodes:
+            return float(np.mean(np.array(returns[:episodes]).mean(axis=1)))
+
+
+@dataclass
+class LearnSettings:
+    total_env_steps: int = 50_000
+    n_envs: int = 4
+    eval_every: int = 5_000
+    eval_episodes: int = 10
+    seed: int = 0
+
+
+def learn(
+    make_env: Callable[[], ParallelEnv],
+    settings: LearnSettings,
+    trainer: MADDPG | None,
+    log: LogFn,
+) -> list[tuple[int, float]]:
+    """Train (``trainer=None``: random policy, evaluation only) and return the evaluation curve
+    [(env_steps, greedy return)]. ``log(tag, value, env_steps)`` receives training scalars."""
+    rng = np.random.default_rng(settings.seed)
+    envs = ParallelEnvBatch(make_env, settings.n_envs, settings.seed)
+    if trainer is None:  # only the spaces are needed to draw uniform actions
+        from policies.maddpg.config import MADDPGConfig
+
+        shapes = MADDPG(
+            envs.agents, envs.observation_spaces, envs.action_spaces, MADDPGConfig(), settings.seed
+        )
+        policy: ActFn = lambda obs: shapes.random_actions(len(obs[0]), rng)  # noqa: E731
+        model = shapes
+    else:
+        model = trainer
+        policy = lambda obs: trainer.act(obs, explore=False)  # noqa: E731
+    c = model.config
+    buffer = (
+        JointReplayBuffer(model.obs_dims, model.action_dims, c.buffer_size) if trainer else None
+    )
+    curve: list[tuple[int, float]] = []
+
+    def record_eval(step: int) -> None:
+        value = evaluate(make_env, model, policy, settings.eval_episodes, settings.seed + 10_000)
+        curve.append((step, value))
+        log("eval/return", value, step)
+
+    obs = envs.reset()
+    steps, since_train, next_eval = 0, 0, 0
+    while steps < settings.total_env_steps:
+        if steps >= next_eval:
+            record_eval(steps)
+            next_eval += settings.eval_every
+        if trainer is None:
+            steps += settings.n_envs  # the random policy does not learn: only evaluations matter
+            continue
+        warm = steps < c.learning_starts
+        actions = model.random_actions(envs.n_envs, rng) if warm else trainer.act(obs, explore=True)
+        next_obs, rewards, terminated, obs_after = envs.step(trainer.to_env_actions(actions))
+        buffer.add(obs, actions, rewards, next_obs, terminated)
+        obs = obs_after
+        steps += envs.n_envs
+        since_train += envs.n_envs
+        if not warm and since_train >= c.train_every:
+            since_train = 0
+            for _ in range(c.updates_per_train):
+                stats = trainer.update(buffer.sample(c.batch_size, rng))
+            for key, value in stats.items():
+                log(f"train/{key}", value, steps)
+        finished = envs.pop_finished_returns()
+        if len(finished):
+            log("train/episode_return", float(finished.mean()), steps)
+    record_eval(steps)
+    return curve

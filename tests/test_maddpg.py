@@ -4,6 +4,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
+from pettingzoo import ParallelEnv
 from ray.rllib.core.columns import Columns
 
 from policies.maddpg import MADDPG, JointReplayBuffer, MADDPGConfig, ParallelEnvBatch
@@ -184,3 +185,65 @@ def test_learn_runs_on_the_trading_simulator(method):
     assert "eval/return" in logged
     if trainer is not None:
         assert trainer.n_updates > 0 and "train/critic_loss" in logged
+
+
+class PointAtTarget(ParallelEnv):
+    """Two agents see the same random target (one-hot of 3) and are paid 0.5 each for every
+    agent that points at it: optimal episode return 5, uniform random ~1.67."""
+
+    metadata = {"name": "point_at_target"}
+
+    def __init__(self):
+        self.possible_agents = ["a0", "a1"]
+        self._rng = np.random.default_rng()
+
+    def observation_space(self, agent):
+        return gym.spaces.Box(0.0, 1.0, shape=(3,), dtype=np.float32)
+
+    def action_space(self, agent):
+        return gym.spaces.Discrete(3)
+
+    def _observe(self):
+        self._target = int(self._rng.integers(3))
+        return {a: np.eye(3, dtype=np.float32)[self._target] for a in self.agents}
+
+    def reset(self, seed=None, options=None):
+        if seed is not None:
+            self._rng = np.random.default_rng(seed)
+        self.agents, self._t = list(self.possible_agents), 0
+        return self._observe(), {a: {} for a in self.agents}
+
+    def step(self, actions):
+        reward = 0.5 * sum(int(actions[a]) == self._target for a in self.agents)
+        self._t += 1
+        done = self._t >= 5
+        obs = self._observe()
+        out = (
+            obs,
+            dict.fromkeys(self.agents, reward),
+            dict.fromkeys(self.agents, False),
+            dict.fromkeys(self.agents, done),
+            {a: {} for a in self.agents},
+        )
+        if done:
+            self.agents = []
+        return out
+
+
+def test_maddpg_learns_a_task_with_a_known_optimum():
+    spaces = ParallelEnvBatch(PointAtTarget, 1, 0)
+    config = MADDPGConfig(
+        batch_size=128,
+        learning_starts=200,
+        train_every=4,
+        actor_lr=1e-2,
+        critic_lr=1e-2,
+        policy_delay=1,
+    )
+    trainer = MADDPG(spaces.agents, spaces.observation_spaces, spaces.action_spaces, config, seed=0)
+    settings = LearnSettings(
+        total_env_steps=1000, n_envs=4, eval_every=500, eval_episodes=20, seed=0
+    )
+    curve = learn(PointAtTarget, settings, trainer, lambda *_: None)
+    assert curve[0][1] < 4.0  # untrained
+    assert curve[-1][1] >= 4.75  # near the optimum of 5

@@ -1,0 +1,45 @@
+"""Every benchmark runs on a tiny budget and ends with one JSON line holding its documented keys.
+
+Numbers are not asserted here (speed targets live in the benchmarks' own output)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+CASES = {
+    "shield": (
+        ["--batch", "64", "--repeats", "20"],
+        ["us_per_call", "us_per_state_batched", "speedup"],
+    ),
+    "trading_sim": (
+        ["--markets", "64", "--agents", "4", "--steps", "20", "--loop-markets", "4"],
+        ["agent_steps_per_s", "speedup_vs_loop"],
+    ),
+    "allocation_throughput": (
+        ["--timesteps", "1024"],
+        ["env_steps_per_s", "cartpole_steps_per_s", "ratio"],
+    ),
+    "env_overhead": (["--n-steps", "4", "--seeds", "1"], ["daily_overhead", "round_overhead"]),
+    "marl_training": (
+        ["--steps", "1200", "--ppo-iterations", "1"],
+        ["env_only_steps_per_s", "maddpg_env_steps_per_s", "rllib_ppo_env_steps_per_s"],
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_benchmark_prints_json_with_its_keys(name):
+    args, keys = CASES[name]
+    result = subprocess.run(
+        [sys.executable, "-m", f"experiments.benchmarks.{name}", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in keys:
+        assert report[key] > 0, (key, report)

@@ -43,11 +43,15 @@ def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
         f"# {task}: final greedy return ({steps} env steps per run)",
         "",
         "Return = mean over agents of the per-agent episode return, averaged over the evaluation episodes.",
+        "Final: the last evaluation; curve: the mean of all evaluations of a run (area under the curve).",
         "",
-        "| method | mean | std | seeds |",
-        "|---|---:|---:|---:|",
+        "| method | final mean | final std | curve mean | curve std | seeds |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {r['method']} | {r['mean']:.2f} | {r['std']:.2f} | {r['seeds']} |" for r in rows]
+    lines += [
+        f"| {r['method']} | {r['mean']:.2f} | {r['std']:.2f} | {r['curve_mean']:.2f} | {r['curve_mean_std']:.2f} | {r['seeds']} |"
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,11 @@
-"""Weight-allocation MDP over advisors' votes (and, later, the hierarchical calibration env)."""
+"""Weight-allocation MDP over advisors' votes, and the hierarchical calibration env."""
 
+from envs.allocation.calibration import CalibrationParallelEnv, calibration_parallel_env
 from envs.allocation.envs import AdvisorWeightsEnv, FusedDecisionEnv
 
-__all__ = ["AdvisorWeightsEnv", "FusedDecisionEnv"]
+__all__ = [
+    "AdvisorWeightsEnv",
+    "CalibrationParallelEnv",
+    "FusedDecisionEnv",
+    "calibration_parallel_env",
+]

@@ -30,9 +30,9 @@ from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
 from envs.allocation.envs import LOGIT_SCALE
 from envs.allocation.fusion import softmax
 from envs.allocation.series import build_series, market_bars
-from envs.market.metrics import bar_pnl, performance
 from envs.market.splits import walk_forward_splits
-from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.run_context import prepare_run
+from experiments.common.walk_forward_report import WalkForwardReport
 
 
 def train(env, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
@@ -56,7 +56,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     series = build_series(market_bars(**OmegaConf.to_container(cfg.market)), list(cfg.advisors))
     splits = walk_forward_splits(len(series), **OmegaConf.to_container(cfg.splits))
     common = {"series": series, "include_market": bool(cfg.include_market), "cost": float(cfg.cost)}
-    rows, curves = [], {}
+    report = WalkForwardReport(float(cfg.cost), float(cfg.bars_per_year))
     for index, split in enumerate(splits):
         train_range, test_range = split.train, split.test
         test = series.slice(*test_range)
@@ -125,59 +125,10 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             "buy and hold": buy_and_hold(test),
         }
         for method, positions in methods.items():
-            rows.append(
-                {
-                    "split": index,
-                    "method": method.split(" (")[0] if method.startswith("best single") else method,
-                    **performance(
-                        positions, test.next_return, float(cfg.cost), float(cfg.bars_per_year)
-                    ),
-                }
-            )
-            key = "best single" if method.startswith("best single") else method
-            curves.setdefault(key, []).append(bar_pnl(positions, test.next_return, float(cfg.cost)))
-    results = pd.DataFrame(rows)
-    write_atomic(out / "results.csv", results.to_csv(index=False))
-    summary = results.groupby("method")[
-        ["return_after_costs", "sharpe", "max_drawdown", "turnover"]
-    ].mean()
-    summary = summary.sort_values("sharpe", ascending=False)
-    table = [
-        "| method | return after costs | Sharpe | max drawdown | turnover |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for method, r in summary.iterrows():
-        table.append(
-            f"| {method} | {r.return_after_costs:.4f} | {r.sharpe:.2f} | {r.max_drawdown:.4f} | {r.turnover:.0f} |"
-        )
-    text = (
-        f"# Walk-forward evaluation ({len(splits)} splits, mean per test window)\n\n"
-        + "\n".join(table)
-        + "\n"
-    )
-    write_atomic(out / "results.md", text)
-    plot_equity(curves, out / "equity.png")
-    print(text)
-    return results
-
-
-def plot_equity(curves: dict[str, list[np.ndarray]], path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for method, parts in curves.items():
-        ax.plot(np.cumsum(np.concatenate(parts)), label=method)
-    ax.set_xlabel("test bars (walk-forward windows chained)")
-    ax.set_ylabel("cumulative log return after costs")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    tmp.replace(path)
+            name = "best single" if method.startswith("best single") else method
+            report.add(index, name, positions, test.next_return)
+    report.write(out, "Walk-forward evaluation")
+    return pd.DataFrame(report.rows)
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate_allocation")

@@ -63,3 +63,21 @@ def test_per_type_training_writes_checkpoint_tensorboard_and_metrics(tmp_path):
     assert sorted(p.name for p in modules.iterdir() if p.is_dir()) == ["hedger", "trend_follower"]
     assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
     assert list((run_dir / "ray_results").iterdir())  # RLlib's own logs stay in the run dir
+
+    # The checkpoint serves every agent greedily, without a Ray cluster.
+    from envs.trading import TradingConfig, parallel_env
+    from policies.hierarchical import RLlibTeam
+
+    env = parallel_env(
+        config=TradingConfig(types=("trend_follower", "trend_follower", "hedger")),
+        episode_length=50,
+    )
+    spaces = {a: env.action_space(a) for a in env.possible_agents}
+    team = RLlibTeam.from_checkpoint(run_dir / "checkpoint", "per_type", spaces)
+    obs, _ = env.reset(seed=0)
+    while env.agents:
+        actions = team(obs)
+        assert all(spaces[a].contains(actions[a]) for a in actions)
+        obs, *_ = env.step(actions)
+    with pytest.raises(ValueError, match="not an RLlib algorithm checkpoint"):
+        RLlibTeam.from_checkpoint(tmp_path, "per_type", spaces)

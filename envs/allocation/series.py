@@ -10,6 +10,7 @@ from envs.allocation.advisors import VOTE_SIZE, make_advisor
 from envs.market.bars import Bars, load_bars_csv
 from envs.market.generators import gbm_bars, regime_switching_bars
 from envs.market.indicators import indicators_batch
+from envs.market.sample_data import SAMPLES, sample_bars
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ class AllocationSeries:
 def market_bars(
     kind: str = "regime", path: str | None = None, n_bars: int = 2000, seed: int = 0
 ) -> Bars:
-    """Bars from a CSV (``kind="csv"``) or a generator (``gbm``/``regime``)."""
+    """Bars from a CSV (``kind="csv"``), a shipped real series (``kind="goog"``) or a generator
+    (``gbm``/``regime``)."""
+    if kind in SAMPLES:
+        return sample_bars(kind)
     if kind == "csv":
         if not path:
             raise ValueError("market kind 'csv' needs a path")
@@ -46,7 +50,9 @@ def market_bars(
         return gbm_bars(n_bars, sigma=0.01, seed=seed)
     if kind == "regime":
         return regime_switching_bars(n_bars, seed=seed)[0]
-    raise ValueError(f"market kind must be csv, gbm or regime, got {kind!r}")
+    raise ValueError(
+        f"market kind must be csv, gbm, regime or one of {sorted(SAMPLES)}, got {kind!r}"
+    )
 
 
 def build_series(bars: Bars, advisors: list[str]) -> AllocationSeries:

@@ -30,7 +30,14 @@ def _trading(**kwargs: Any) -> ParallelEnv:
     return parallel_env(config=config, data=data, **kwargs)
 
 
+def _calibration(**kwargs: Any) -> ParallelEnv:
+    from envs.allocation import calibration_parallel_env
+
+    return calibration_parallel_env(**kwargs)
+
+
 BUILDERS: dict[str, Callable[..., ParallelEnv]] = {
+    "calibration": _calibration,
     "simple_spread": _simple_spread,
     "trading": _trading,
 }

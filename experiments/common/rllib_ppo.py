@@ -39,15 +39,24 @@ def build_ppo(
     from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
     from ray.tune.registry import register_env
 
-    agents = list(make_env().possible_agents)
+    fragment = ppo.get("rollout_fragment_length", "auto")
+    env = make_env()
+    agents = list(env.possible_agents)
     modules = sorted({module_of(a, sharing) for a in agents})
+    for module in modules:  # a module shared by agents needs them to share their spaces
+        users = [a for a in agents if module_of(a, sharing) == module]
+        spaces = {(str(env.observation_space(a)), str(env.action_space(a))) for a in users}
+        if len(spaces) > 1:
+            raise ValueError(
+                f"sharing={sharing!r} maps agents {users} with different spaces to module {module!r}; use per_type or per_agent"
+            )
     register_env(env_name, lambda _: ParallelPettingZooEnv(make_env()))
     config = (
         PPOConfig()
         .environment(env_name)
         .env_runners(
             num_env_runners=int(ppo.get("num_env_runners", 0)),
-            rollout_fragment_length=int(ppo["rollout_fragment_length"]),
+            rollout_fragment_length=fragment if fragment == "auto" else int(fragment),
         )
         .multi_agent(
             policies=set(modules),

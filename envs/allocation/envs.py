@@ -17,6 +17,7 @@ import numpy as np
 from gymnasium import spaces
 
 from envs.allocation.fusion import decide, fuse, position_reward, softmax
+from envs.allocation.memory import retrieval_features
 from envs.allocation.series import AllocationSeries, build_series, market_bars
 from envs.market.indicators import FEATURE_NAMES
 
@@ -24,6 +25,11 @@ DEFAULT_ADVISORS = ("momentum", "mean_reversion", "macd", "rsi", "volatility_bre
 OBS_BOUND = 10.0
 LOGIT_SCALE = 5.0  # actions in [-1, 1] are logits / 5: weights from uniform to ~e^10 : 1
 REWARDS = ("return", "accuracy")
+
+
+def memory_scale(n_advisors: int) -> np.ndarray:
+    """Payoffs and returns in percent; the distance as it is."""
+    return np.array([100.0] * (n_advisors + 1) + [1.0])
 
 
 class SeriesWalker(gym.Env):
@@ -34,6 +40,8 @@ class SeriesWalker(gym.Env):
         market: where bars come from: ``{"kind": "regime"|"gbm"|"csv", "path":..., "n_bars":..., "seed":...}``.
         start, stop: the bar range episodes may use (a walk-forward split).
         include_market: append the 8 market indicators to the observation.
+        memory_k: > 0 appends retrieval-memory features of the k most similar earlier bars
+            (envs.allocation.memory; returns in percent).
         cost: cost per unit of position change; reward: "return" or "accuracy".
     """
 
@@ -50,6 +58,7 @@ class SeriesWalker(gym.Env):
         cost: float = 0.0005,
         reward: str = "return",
         series: AllocationSeries | None = None,
+        memory_k: int = 0,
     ) -> None:
         if reward not in REWARDS:
             raise ValueError(f"reward must be one of {REWARDS}, got {reward!r}")
@@ -66,6 +75,14 @@ class SeriesWalker(gym.Env):
                 f"bar range [{start}, {stop}) of {len(full)} bars cannot hold an episode of {episode_length}"
             )
         self.series = full.slice(start, stop)
+        # Retrieval runs over the full series (earlier windows are the past of this one) and
+        # only ever looks at strictly earlier bars.
+        self.memory = (
+            retrieval_features(full, memory_k)[start:stop]
+            * memory_scale(self.series.votes.shape[1])
+            if memory_k > 0
+            else np.zeros((len(self.series), 0))
+        )
         self.episode_length = episode_length
         self.include_market = include_market
         self.cost = cost
@@ -105,6 +122,7 @@ class AdvisorWeightsEnv(SeriesWalker):
         parts = [votes.reshape(len(self.series), -1)]
         if self.include_market:
             parts.append(self.series.market)
+        parts.append(self.memory)
         # Precomputed once: the step only indexes (the env must not be PPO's bottleneck).
         self._observations = self._clip(np.concatenate(parts, axis=1))
         self._scaled_votes = votes[:, :, :3] * votes[:, :, 3:4]  # (T, K, 3)
@@ -158,7 +176,7 @@ class FusedDecisionEnv(SeriesWalker):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.weighting = weighting or (lambda votes, market: equal_weights(votes))
-        n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0)
+        n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0) + self.memory.shape[1]
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
         self.action_space = spaces.Discrete(3)
 
@@ -167,7 +185,7 @@ class FusedDecisionEnv(SeriesWalker):
         votes = self.series.votes[t]
         fused = fuse(votes, self.weighting(votes, self.series.market[t]))
         market = self.series.market[t] if self.include_market else np.zeros(0)
-        return self._clip(np.concatenate([fused, market]))
+        return self._clip(np.concatenate([fused, market, self.memory[t]]))
 
     def _observe(self) -> np.ndarray:
         return self.observation_at(self._t)

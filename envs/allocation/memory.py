@@ -39,11 +39,10 @@ def retrieval_features(series: AllocationSeries, k: int) -> np.ndarray:
         nearest = np.argpartition(distance, take - 1, axis=1)[:, :take]
         near_distance = np.take_along_axis(distance, nearest, axis=1)
         known = np.isfinite(near_distance)  # rows with fewer than k earlier bars
-        count = np.maximum(known.sum(axis=1), 1)
-        mean = lambda values: np.where(known, values, 0.0).sum(axis=1) / count  # noqa: E731
-        out[lo:hi, :n_advisors] = np.stack(
-            [mean(payoff[nearest, a]) for a in range(n_advisors)], axis=1
+        weights = known / np.maximum(known.sum(axis=1, keepdims=True), 1)  # mean over known
+        out[lo:hi, :n_advisors] = np.einsum("rn,rna->ra", weights, payoff[nearest])
+        out[lo:hi, n_advisors] = np.sum(weights * series.next_return[nearest], axis=1)
+        out[lo:hi, n_advisors + 1] = np.sum(
+            weights * np.sqrt(np.where(known, near_distance, 0.0)), axis=1
         )
-        out[lo:hi, n_advisors] = mean(series.next_return[nearest])
-        out[lo:hi, n_advisors + 1] = mean(np.sqrt(np.where(known, near_distance, 0.0)))
     return out

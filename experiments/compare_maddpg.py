@@ -26,12 +26,17 @@ from experiments.train_maddpg import METHODS, train_one
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for method in dict.fromkeys(r["method"] for r in runs):
-        finals = np.array([r["final_return"] for r in runs if r["method"] == method])
+        mine = [r for r in runs if r["method"] == method]
+        finals = np.array([r["final_return"] for r in mine])
+        # Mean of every evaluation of a run: the area under its learning curve (learning speed).
+        areas = np.array([np.mean([v for _, v in r["curve"]]) for r in mine])
         rows.append(
             {
                 "method": method,
                 "mean": float(finals.mean()),
                 "std": float(finals.std()),
+                "curve_mean": float(areas.mean()),
+                "curve_mean_std": float(areas.std()),
                 "seeds": len(finals),
             }
         )

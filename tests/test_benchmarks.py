@@ -3,6 +3,7 @@
 Numbers are not asserted here (speed targets live in the benchmarks' own output)."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -41,5 +42,7 @@ def test_benchmark_prints_json_with_its_keys(name):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    for key in keys:
-        assert report[key] > 0, (key, report)
+    for key in keys:  # overheads may be negative (noise); rates and ratios are positive
+        assert math.isfinite(report[key]), (key, report)
+        if not key.endswith("overhead"):
+            assert report[key] > 0, (key, report)

@@ -54,7 +54,7 @@ def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
         "|---|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['method']} | {r['mean']:.2f} | {r['std']:.2f} | {r['curve_mean']:.2f} | {r['curve_mean_std']:.2f} | {r['seeds']} |"
+        f"| {r['method']} | {r['mean']:.4g} | {r['std']:.4g} | {r['curve_mean']:.4g} | {r['curve_mean_std']:.4g} | {r['seeds']} |"
         for r in rows
     ]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,90 @@
+"""Collect expert play: ``python -m experiments.collect`` (Hydra app, config conf/collect.yaml).
+
+Resumable: run the same command with ``dataset_dir=<existing dataset>`` and only the worlds
+without a shard are played (a larger ``n_worlds`` extends the dataset). Writes metrics.json with
+the dataset size and the collection speed (worlds per minute).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from experiments.collect.shards import Manifest, shard_name
+from experiments.collect.world_task import collect_world
+from experiments.common.ray_runtime import start_ray
+from experiments.common.run_context import prepare_run, write_metrics
+
+
+def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
+    """One task description per world: its seed, the experts' level, its shard path."""
+    world = OmegaConf.to_container(cfg.world, resolve=True)
+    levels = list(cfg.levels)
+    plans = []
+    for index in range(int(cfg.n_worlds)):
+        spec = {
+            **world,
+            "learner_process": int(levels[index % len(levels)]),
+            "log_dir": str(dataset / "worlds"),
+        }
+        plans.append(
+            {
+                "world": spec,
+                "expert": str(cfg.expert),
+                "seed": int(cfg.seed) * 100_003 + index,
+                "horizon": int(cfg.horizon),
+                "shard": str(dataset / shard_name(index)),
+                "threads": int(cfg.threads),
+            }
+        )
+    return plans
+
+
+def identity(cfg: DictConfig) -> dict:
+    """What makes two collections the same dataset (n_worlds may grow on resume)."""
+    keys = ("expert", "horizon", "levels", "world", "seed")
+    return {k: OmegaConf.to_container(cfg, resolve=True)[k] for k in keys}
+
+
+def run(cfg: DictConfig) -> dict:
+    out = prepare_run(cfg)
+    if int(cfg.n_worlds) < 1:
+        raise ValueError(f"n_worlds must be >= 1, got {cfg.n_worlds}")
+    dataset = Path(cfg.dataset_dir) if cfg.dataset_dir else out / "dataset"
+    manifest = Manifest(dataset, identity(cfg))
+    todo = [p for p in world_plan(cfg, dataset) if not manifest.done(Path(p["shard"]).name)]
+    start = time.perf_counter()
+    if todo:
+        start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
+        import ray
+
+        task = ray.remote(num_cpus=1)(collect_world)
+        pending = [task.remote(**plan) for plan in todo]
+        with tqdm(total=len(todo), desc=f"worlds ({cfg.expert})", unit="world") as bar:
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                manifest.add(ray.get(done[0]))
+                bar.update(1)
+    elapsed = time.perf_counter() - start
+    return write_metrics(
+        out,
+        {
+            "dataset": str(dataset),
+            **manifest.totals(),
+            "collected_now": len(todo),
+            "worlds_per_minute": len(todo) / elapsed * 60.0 if todo else None,
+        },
+    )
+
+
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="collect")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

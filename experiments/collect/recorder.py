@@ -1,0 +1,99 @@
+"""A recording subclass of any SCML std agent: logs every offer it makes or answers, and its deals.
+
+Works for sync agents (their propose/respond entry points call counter_all/first_proposals) and
+plain StdAgents alike, because both are driven through ``propose`` and ``respond``. The expert's
+decisions are unchanged: the wrapper only observes their results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from negmas import ResponseType
+
+RESPONSE_CODES = {
+    ResponseType.ACCEPT_OFFER: 0,
+    ResponseType.REJECT_OFFER: 1,
+    ResponseType.END_NEGOTIATION: 2,
+}
+PROPOSED, RECEIVED = 0, 1
+
+
+def recording_class(expert: type) -> type:
+    """A subclass of ``expert`` with ``hrlxf_events`` and ``hrlxf_deals`` lists.
+
+    Event rows: (day, partner, is_buy, kind, step, relative_time, quantity, delivery_day,
+    unit_price, response); kind PROPOSED (our offer, response -1) or RECEIVED (the partner's
+    offer and our response code: 0 accept, 1 reject/counter, 2 end). Deal rows: (signed_day,
+    partner, is_buy, quantity, delivery_day, unit_price).
+    """
+
+    def init(self) -> None:
+        self.hrlxf_events: list[tuple] = []
+        self.hrlxf_deals: list[tuple] = []
+        expert.init(self)
+
+    def is_buying_from(self, partner: str) -> bool:
+        return partner in self.awi.my_suppliers
+
+    def log_offer(self, partner: str, state: Any, kind: int, offer: Any, response: int) -> None:
+        if offer is None:
+            return
+        self.hrlxf_events.append(
+            (
+                self.awi.current_step,
+                partner,
+                is_buying_from(self, partner),
+                kind,
+                int(getattr(state, "step", 0)),
+                float(getattr(state, "relative_time", 0.0)),
+                int(offer[0]),
+                int(offer[1]),
+                float(offer[2]),
+                response,
+            )
+        )
+
+    def propose(self, negotiator_id: str, state: Any, *args: Any, **kwargs: Any) -> Any:
+        offer = expert.propose(self, negotiator_id, state, *args, **kwargs)
+        log_offer(self, negotiator_id, state, PROPOSED, offer, -1)
+        return offer
+
+    def respond(self, negotiator_id: str, state: Any, *args: Any, **kwargs: Any) -> Any:
+        response = expert.respond(self, negotiator_id, state, *args, **kwargs)
+        log_offer(
+            self,
+            negotiator_id,
+            state,
+            RECEIVED,
+            state.current_offer,
+            RESPONSE_CODES.get(response, 1),
+        )
+        return response
+
+    def on_negotiation_success(self, contract: Any, mechanism: Any) -> None:
+        expert.on_negotiation_success(self, contract, mechanism)
+        agreement = contract.agreement
+        buying = contract.annotation["buyer"] == self.id
+        partner = contract.annotation["seller" if buying else "buyer"]
+        self.hrlxf_deals.append(
+            (
+                self.awi.current_step,
+                partner,
+                buying,
+                int(agreement["quantity"]),
+                int(agreement["time"]),
+                float(agreement["unit_price"]),
+            )
+        )
+
+    return type(
+        expert.__name__,  # the world reports scores by type name: keep the expert's
+        (expert,),
+        {
+            "init": init,
+            "propose": propose,
+            "respond": respond,
+            "on_negotiation_success": on_negotiation_success,
+        },
+    )

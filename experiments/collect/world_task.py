@@ -1,0 +1,127 @@
+"""Play one world with recorded experts and write its shard (plain arguments: runs in a Ray task)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from envs.scml.opponents import resolve_agent
+from envs.scml.session import WorldSession
+from envs.scml.world_builder import WorldConfig
+from experiments.collect.recorder import recording_class
+from experiments.collect.shards import write_shard
+from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS
+
+
+def level_of(awi: Any) -> int:
+    return 0 if awi.is_first_level else 2 if awi.is_last_level else 1
+
+
+def collect_world(
+    world: dict[str, Any], expert: str, seed: int, horizon: int, shard: str, threads: int = 1
+) -> dict[str, Any]:
+    """Run the world to its end; record every expert slot's day states, offers and deals.
+
+    Returns the shard's summary (rows per table). The shard appears only when complete.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+    config = WorldConfig(**world)
+    config.validate()
+    session = WorldSession(config, recording_class(resolve_agent(expert)), seed, horizon)
+    experts = list(session.learner_ids)
+    days: dict[str, list] = {
+        k: []
+        for k in (
+            "agent",
+            "day",
+            "level",
+            "x_static",
+            "X_temporal",
+            "x_role",
+            "potential",
+            "score_before",
+            "needed_supplies",
+            "needed_sales",
+            "price_in",
+            "price_out",
+        )
+    }
+    days.update({f"shield_{name}": [] for name in (*SCALAR_FIELDS, *DAILY_FIELDS)})
+    while not session.done:
+        scores = session.scores()
+        for index, agent_id in enumerate(experts):
+            view = session.view(agent_id, scores)
+            awi = session.awi(agent_id)
+            days["agent"].append(index)
+            days["day"].append(awi.current_step)
+            days["level"].append(level_of(awi))
+            for key in ("x_static", "X_temporal", "x_role"):
+                days[key].append(view.observation[key])
+            days["potential"].append(view.potential)
+            days["score_before"].append(view.score)
+            days["needed_supplies"].append(awi.needed_supplies)
+            days["needed_sales"].append(awi.needed_sales)
+            days["price_in"].append(awi.trading_prices[awi.my_input_product])
+            days["price_out"].append(awi.trading_prices[awi.my_output_product])
+            record = view.state.record()
+            for name in (*SCALAR_FIELDS, *DAILY_FIELDS):
+                days[f"shield_{name}"].append(record[name])
+        session.step_day()
+    final = session.scores()
+    agents = [session.agent(a) for a in experts]
+    events = [(i, *row) for i, agent in enumerate(agents) for row in agent.hrlxf_events]
+    deals = [(i, *row) for i, agent in enumerate(agents) for row in agent.hrlxf_deals]
+    arrays = {f"day_{k}": np.asarray(v) for k, v in days.items()}
+    arrays["final_score"] = np.array([final[a] for a in experts])
+    arrays["agent_ids"] = np.array(experts)
+    partners = partner_ids(events, deals)
+    arrays["partner_ids"] = np.array(partners)
+    index = {p: i for i, p in enumerate(partners)}
+    arrays.update(table("event", EVENT_COLUMNS, events, index))
+    arrays.update(table("deal", DEAL_COLUMNS, deals, index))
+    return write_shard(Path(shard), arrays, {"seed": seed, "expert": expert, "world": world})
+
+
+def partner_ids(events: list[tuple], deals: list[tuple]) -> list[str]:
+    return sorted({row[2] for row in events} | {row[2] for row in deals})
+
+
+EVENT_COLUMNS = (
+    "agent",
+    "day",
+    "partner",
+    "is_buy",
+    "kind",
+    "step",
+    "relative_time",
+    "quantity",
+    "delivery_day",
+    "unit_price",
+    "response",
+)
+DEAL_COLUMNS = (
+    "agent",
+    "signed_day",
+    "partner",
+    "is_buy",
+    "quantity",
+    "delivery_day",
+    "unit_price",
+)
+
+
+def table(
+    prefix: str, columns: tuple[str, ...], rows: list[tuple], partners: dict[str, int]
+) -> dict[str, np.ndarray]:
+    """Column arrays of a table; partner ids become indices into ``partner_ids``."""
+    out = {}
+    for k, column in enumerate(columns):
+        values = [partners[row[k]] if column == "partner" else row[k] for row in rows]
+        out[f"{prefix}_{column}"] = np.asarray(
+            values, dtype=np.float64 if column in ("relative_time", "unit_price") else np.int64
+        )
+    return out

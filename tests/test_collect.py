@@ -1,0 +1,123 @@
+"""Expert data collection: what the recorder logs, shards, manifest and resuming."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from experiments.collect.shards import Manifest, read_shard
+from experiments.collect.world_task import collect_world
+from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
+
+
+@pytest.fixture(scope="module")
+def shard(tmp_path_factory):
+    root = tmp_path_factory.mktemp("collect")
+    world = {
+        "n_steps": 8,
+        "agents_per_process": 3,
+        "n_learners": 2,
+        "learner_process": 1,
+        "log_dir": str(root / "worlds"),
+    }
+    summary = collect_world(
+        world, "PenguinAgent", seed=3, horizon=10, shard=str(root / "world_00000.npz")
+    )
+    return summary, read_shard(root / "world_00000.npz")
+
+
+def test_one_day_row_per_expert_per_day_with_observations_and_shield_state(shard):
+    summary, data = shard
+    assert summary["days"] == 2 * 8 and summary["experts"] == 2
+    assert sorted(zip(data["day_agent"], data["day_day"], strict=True)) == [
+        (a, d) for a in (0, 1) for d in range(8)
+    ]
+    assert data["day_X_temporal"].shape == (16, 11, 10) and data["day_x_static"].shape == (16, 12)
+    assert np.all(data["day_level"] == 1) and np.all(data["day_x_role"] == 1.0)  # middle level
+    state = ShieldState(
+        **{name: data[f"day_shield_{name}"] for name in (*SCALAR_FIELDS, *DAILY_FIELDS)}
+    )
+    assert state.batch_size == 16 and state.horizon == 10
+    np.testing.assert_array_equal(state.current_step, data["day_day"])
+
+
+def test_every_deal_was_an_offer_the_expert_made_or_accepted(shard):
+    _, data = shard
+    assert len(data["deal_signed_day"]) > 0
+    for k in range(len(data["deal_signed_day"])):
+        same = (
+            (data["event_agent"] == data["deal_agent"][k])
+            & (data["event_day"] == data["deal_signed_day"][k])
+            & (data["event_partner"] == data["deal_partner"][k])
+            & (data["event_quantity"] == data["deal_quantity"][k])
+            & (data["event_delivery_day"] == data["deal_delivery_day"][k])
+            & np.isclose(data["event_unit_price"], data["deal_unit_price"][k])
+        )
+        proposed = same & (data["event_kind"] == 0)
+        accepted = same & (data["event_kind"] == 1) & (data["event_response"] == 0)
+        assert proposed.any() or accepted.any(), f"deal {k} has no matching offer"
+    assert set(np.unique(data["event_response"])) <= {-1, 0, 1, 2}
+    buy = data["event_is_buy"] == 1
+    assert np.all(data["event_delivery_day"] >= data["event_day"])
+    assert buy.any() and (~buy).any()  # a middle factory negotiates both sides
+
+
+def run_collect(*overrides):
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.collect",
+            "world.n_steps=5",
+            "world.agents_per_process=2",
+            "world.n_learners=1",
+            "horizon=8",
+            *overrides,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_collection_resumes_after_an_interruption_and_refuses_a_different_config(tmp_path):
+    dataset = tmp_path / "dataset"
+    first = run_collect(
+        "n_worlds=2", f"dataset_dir={dataset}", f"hydra.run.dir={tmp_path / 'run1'}"
+    )
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert sorted(p.name for p in dataset.glob("world_*.npz")) == [
+        "world_00000.npz",
+        "world_00001.npz",
+    ]
+    # An interruption: one shard lost its rename, another write was cut half-way.
+    (dataset / "world_00001.npz").rename(dataset / "world_00001.npz.tmp")
+    (dataset / "world_00002.npz.tmp").write_bytes(b"half a shard")
+    second = run_collect(
+        "n_worlds=3", f"dataset_dir={dataset}", f"hydra.run.dir={tmp_path / 'run2'}"
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    metrics = json.loads((tmp_path / "run2" / "metrics.json").read_text())
+    assert (
+        metrics["collected_now"] == 2
+        and metrics["worlds"] == 3
+        and metrics["worlds_per_minute"] > 0
+    )
+    assert not list(dataset.glob("*.tmp"))
+    manifest = json.loads((dataset / "manifest.json").read_text())
+    assert sorted(manifest["shards"]) == ["world_00000.npz", "world_00001.npz", "world_00002.npz"]
+    assert manifest["config"]["expert"] == "PenguinAgent"
+    other = run_collect(
+        "expert=HeuristicStdAgent", f"dataset_dir={dataset}", f"hydra.run.dir={tmp_path / 'run3'}"
+    )
+    assert other.returncode != 0 and "different config" in other.stderr
+
+
+def test_manifest_picks_up_complete_shards_it_missed(tmp_path, shard):
+    _, data = shard
+    np.savez(tmp_path / "world_00007.npz", **data)
+    manifest = Manifest(tmp_path, {"expert": "x"})
+    assert manifest.done("world_00007.npz") and manifest.totals()["days"] == 16

@@ -23,7 +23,8 @@ def recording_class(expert: type) -> type:
     """A subclass of ``expert`` with ``hrlxf_events`` and ``hrlxf_deals`` lists.
 
     Event rows: (day, partner, is_buy, kind, step, relative_time, quantity, delivery_day,
-    unit_price, response); kind PROPOSED (our offer, response -1) or RECEIVED (the partner's
+    unit_price, response, q_max, t_min, t_max, p_min, p_max), the last five being the agenda's
+    bounds (absolute days); kind PROPOSED (our offer, response -1) or RECEIVED (the partner's
     offer and our response code: 0 accept, 1 reject/counter, 2 end). Deal rows: (signed_day,
     partner, is_buy, quantity, delivery_day, unit_price).
     """
@@ -39,6 +40,7 @@ def recording_class(expert: type) -> type:
     def log_offer(self, partner: str, state: Any, kind: int, offer: Any, response: int) -> None:
         if offer is None:
             return
+        issues = self.awi.current_nmis[partner].outcome_space.issues
         self.hrlxf_events.append(
             (
                 self.awi.current_step,
@@ -51,6 +53,11 @@ def recording_class(expert: type) -> type:
                 int(offer[1]),
                 float(offer[2]),
                 response,
+                int(issues[0].max_value),
+                int(issues[1].min_value),
+                int(issues[1].max_value),
+                float(issues[2].min_value),
+                float(issues[2].max_value),
             )
         )
 

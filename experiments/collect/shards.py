@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: events carry the agenda bounds
 MANIFEST = "manifest.json"
 
 

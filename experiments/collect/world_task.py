@@ -102,6 +102,11 @@ EVENT_COLUMNS = (
     "delivery_day",
     "unit_price",
     "response",
+    "q_max",
+    "t_min",
+    "t_max",
+    "p_min",
+    "p_max",
 )
 DEAL_COLUMNS = (
     "agent",
@@ -122,6 +127,9 @@ def table(
     for k, column in enumerate(columns):
         values = [partners[row[k]] if column == "partner" else row[k] for row in rows]
         out[f"{prefix}_{column}"] = np.asarray(
-            values, dtype=np.float64 if column in ("relative_time", "unit_price") else np.int64
+            values,
+            dtype=np.float64
+            if column in ("relative_time", "unit_price", "p_min", "p_max")
+            else np.int64,
         )
     return out

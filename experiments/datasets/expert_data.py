@@ -1,0 +1,73 @@
+"""All shards of a collected dataset as three tables (days, events, deals) with a world column."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from experiments.collect.shards import FORMAT_VERSION, MANIFEST, read_shard
+from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
+
+
+@dataclass
+class ExpertData:
+    """Columns keyed by name (``day_*``, ``event_*``, ``deal_*`` as in the shards) plus
+    ``day_world``/``event_world``/``deal_world``: the shard each row came from."""
+
+    columns: dict[str, np.ndarray]
+    config: dict
+
+    @classmethod
+    def load(cls, root: Path) -> ExpertData:
+        root = Path(root)
+        manifest_path = root / MANIFEST
+        if not manifest_path.exists():
+            raise ValueError(f"{root} is not a collected dataset (no {MANIFEST})")
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise ValueError(
+                f"{root}: dataset format {manifest.get('format_version')}, this code reads {FORMAT_VERSION}"
+            )
+        names = sorted(manifest["shards"])
+        if not names:
+            raise ValueError(f"{root} holds no shards")
+        parts: dict[str, list[np.ndarray]] = {}
+        for world, name in enumerate(names):
+            shard = read_shard(root / name)
+            for key, values in shard.items():
+                if key.startswith(("day_", "event_", "deal_")):
+                    parts.setdefault(key, []).append(values)
+            for table, key in (
+                ("day", "day_day"),
+                ("event", "event_day"),
+                ("deal", "deal_signed_day"),
+            ):
+                parts.setdefault(f"{table}_world", []).append(np.full(len(shard[key]), world))
+        columns = {k: np.concatenate(v) for k, v in parts.items()}
+        return cls(columns, manifest["config"])
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.columns[key]
+
+    @property
+    def n_days(self) -> int:
+        return len(self.columns["day_day"])
+
+    def shield_state(self) -> ShieldState:
+        """Every day row's shield state, batched (row order)."""
+        return ShieldState(
+            **{name: self.columns[f"day_shield_{name}"] for name in (*SCALAR_FIELDS, *DAILY_FIELDS)}
+        )
+
+    def day_row(self, world: np.ndarray, agent: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Index of the day row of each (world, agent, day); -1 where there is none."""
+        key = lambda w, a, d: (w * 1_000 + a) * 100_000 + d  # noqa: E731 - one integer per row
+        own = key(self.columns["day_world"], self.columns["day_agent"], self.columns["day_day"])
+        order = np.argsort(own)
+        wanted = key(np.asarray(world), np.asarray(agent), np.asarray(day))
+        pos = np.clip(np.searchsorted(own[order], wanted), 0, len(own) - 1)
+        found = own[order][pos] == wanted
+        return np.where(found, order[pos], -1)

@@ -1,0 +1,155 @@
+"""L2 goal labels from expert days (seed 000, section 10.1, the v2 labels).
+
+Per day and side (buy, sell), per delivery bucket:
+- quantity = the day's deals, soft-bucketed (each deal's quantity shared between the two bucket
+  centres around its delivery offset) + shortfall compensation (today's unmet need, into the
+  first bucket) + weak intent (the expert's last unaccepted proposal to each partner that day,
+  soft-bucketed, times ``intent_weight``);
+- price = the deals' VWAP in the bucket; else the mean of that day's live offers there (the
+  expert's last proposals and the partners' last offers, quantity-weighted); else the spot
+  fallback (buy 0.95 x trading price of the input, sell 1.05 x of the output);
+- sides the factory cannot negotiate (x_role) are zeroed and masked out of the loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from experiments.collect.recorder import PROPOSED, RECEIVED
+from experiments.datasets.expert_data import ExpertData
+from policies.l2_goal import BUCKET_STARTS, N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, GoalCodec
+
+
+@dataclass(frozen=True)
+class L2LabelConfig:
+    horizon: int = 40
+    shortfall_weight: float = 1.0
+    intent_weight: float = 0.25
+    spot_buy: float = 0.95
+    spot_sell: float = 1.05
+
+
+def bucket_centres(horizon: int) -> np.ndarray:
+    ends = np.append(BUCKET_STARTS[1:] - 1, horizon)
+    return (BUCKET_STARTS + np.maximum(ends, BUCKET_STARTS)) / 2.0
+
+
+def soft_buckets(delta: np.ndarray, horizon: int) -> np.ndarray:
+    """(n, 4) weights summing to 1: linear interpolation between the two nearest bucket centres."""
+    centres = bucket_centres(horizon)
+    delta = np.clip(np.asarray(delta, dtype=np.float64), centres[0], centres[-1])
+    upper = np.clip(np.searchsorted(centres, delta, side="right"), 1, N_BUCKETS - 1)
+    lower = upper - 1
+    share = (delta - centres[lower]) / (centres[upper] - centres[lower])
+    weights = np.zeros((len(delta), N_BUCKETS))
+    rows = np.arange(len(delta))
+    weights[rows, lower] = 1.0 - share
+    weights[rows, upper] += share
+    return weights
+
+
+def last_per_partner(rows: np.ndarray, partner: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Of the given event rows, the last one (highest step) for each partner."""
+    if len(rows) == 0:
+        return rows
+    order = rows[np.lexsort((step[rows], partner[rows]))]
+    last = np.append(partner[order][1:] != partner[order][:-1], True)
+    return order[last]
+
+
+def reconstruct_l2_goals(
+    data: ExpertData, config: L2LabelConfig | None = None
+) -> dict[str, np.ndarray]:
+    """Returns ``goal`` (n_days, 4, 4) physical, ``target`` (n_days, 16) normalized by
+    :class:`GoalCodec`, ``mask`` (n_days, 16) 1 where the side is negotiable."""
+    c = config or L2LabelConfig()
+    codec = GoalCodec(c.horizon)
+    n = data.n_days
+    goal = np.zeros((n, N_BUCKETS, 4))
+    target = np.zeros((n, 16), dtype=np.float32)
+    mask = np.zeros((n, 16), dtype=np.float32)
+    deal_row = data.day_row(data["deal_world"], data["deal_agent"], data["deal_signed_day"])
+    event_row = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
+    deals_of = group_rows(deal_row, n)
+    events_of = group_rows(event_row, n)
+    for r in range(n):
+        day = data["day_day"][r]
+        prices = (data["day_price_in"][r], data["day_price_out"][r])
+        needs = (max(0, data["day_needed_supplies"][r]), max(0, data["day_needed_sales"][r]))
+        for side, (q_col, p_col, spot) in enumerate(
+            ((Q_BUY, P_BUY, c.spot_buy), (Q_SELL, P_SELL, c.spot_sell))
+        ):
+            is_buy = side == 0
+            deals = deals_of[r][data["deal_is_buy"][deals_of[r]] == is_buy]
+            w = (
+                soft_buckets(data["deal_delivery_day"][deals] - day, c.horizon)
+                * data["deal_quantity"][deals, None]
+            )
+            quantity = w.sum(axis=0)
+            vwap_money = (w * data["deal_unit_price"][deals, None]).sum(axis=0)
+            events = events_of[r][data["event_is_buy"][events_of[r]] == is_buy]
+            live = np.concatenate(
+                [
+                    last_per_partner(
+                        events[data["event_kind"][events] == kind],
+                        data["event_partner"],
+                        data["event_step"],
+                    )
+                    for kind in (PROPOSED, RECEIVED)
+                ]
+            )
+            live_w = (
+                soft_buckets(data["event_delivery_day"][live] - day, c.horizon)
+                * data["event_quantity"][live, None]
+            )
+            live_money = (live_w * data["event_unit_price"][live, None]).sum(axis=0)
+            dealt = {
+                (data["deal_partner"][k], data["deal_quantity"][k], data["deal_delivery_day"][k])
+                for k in deals
+            }
+            intents = [
+                k
+                for k in live
+                if data["event_kind"][k] == PROPOSED
+                and (
+                    data["event_partner"][k],
+                    data["event_quantity"][k],
+                    data["event_delivery_day"][k],
+                )
+                not in dealt
+            ]
+            intent_w = (
+                soft_buckets(data["event_delivery_day"][intents] - day, c.horizon)
+                * data["event_quantity"][intents, None]
+            )
+            quantity = quantity + c.intent_weight * intent_w.sum(axis=0)
+            quantity[0] += c.shortfall_weight * max(0.0, needs[side] - w.sum(axis=0)[0])
+            price = np.where(
+                w.sum(axis=0) > 0,
+                vwap_money / np.maximum(w.sum(axis=0), 1e-12),
+                np.where(
+                    live_w.sum(axis=0) > 0,
+                    live_money / np.maximum(live_w.sum(axis=0), 1e-12),
+                    spot * prices[side],
+                ),
+            )
+            negotiable = bool(data["day_x_role"][r, side] > 0.5)
+            goal[r, :, q_col] = quantity if negotiable else 0.0
+            goal[r, :, p_col] = price if negotiable else 0.0
+            mask[
+                r,
+                [b * 4 + q_col for b in range(N_BUCKETS)]
+                + [b * 4 + p_col for b in range(N_BUCKETS)],
+            ] = float(negotiable)
+        n_lines = float(data["day_shield_n_lines"][r])
+        target[r] = codec.encode(goal[r], n_lines, *prices) * mask[r]
+    return {"goal": goal, "target": target, "mask": mask}
+
+
+def group_rows(owner: np.ndarray, n: int) -> list[np.ndarray]:
+    """Row indices grouped by owner index (-1 owners dropped), one array per owner 0..n-1."""
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(n + 1))
+    return [order[bounds[i] : bounds[i + 1]] for i in range(n)]

@@ -1,0 +1,100 @@
+"""L3 TemporalDecisionTransformer: one negotiation thread's next move (seed 000, section 7).
+
+Tokens: the L2 goal as a prefix token, the thread's earlier offers (oldest first; padding is
+masked out of attention), and a context token (the thread's side, the L1 baseline offer and the
+offer on the table). A causal transformer encoder reads them; from the last token come the
+residual head (dq, dp against the baseline, normalized), the time head over delivery offsets
+0..H (the L1 time mask enters as -inf logits, so a forbidden offset has probability 0) and the
+operation head (accept, counter, end).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from policies.l2_goal import GOAL_DIM
+
+HISTORY_FEATURES = 4  # quantity / q_max, delta / H, price / reference, 1 if sent by us
+# is_buy, baseline q / q_max, baseline p / ref, baseline delta / H,
+# offer q / q_max, offer delta / H, offer p / ref, has offer
+CONTEXT_DIM = 8
+N_OPERATIONS = 3
+
+
+class TemporalDecisionTransformer(nn.Module):
+    def __init__(
+        self,
+        horizon: int,
+        d_model: int = 64,
+        n_heads: int = 4,
+        n_layers: int = 2,
+        max_history: int = 16,
+    ) -> None:
+        super().__init__()
+        self.horizon, self.max_history = horizon, max_history
+        self.goal_token = nn.Linear(GOAL_DIM, d_model)
+        self.history_token = nn.Linear(HISTORY_FEATURES, d_model)
+        self.context_token = nn.Linear(CONTEXT_DIM, d_model)
+        self.position = nn.Parameter(torch.zeros(max_history + 2, d_model))
+        layer = nn.TransformerEncoderLayer(
+            d_model, n_heads, dim_feedforward=2 * d_model, dropout=0.0, batch_first=True
+        )
+        self.encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
+        self.residual_head = nn.Linear(d_model, 2)
+        self.time_head = nn.Linear(d_model, horizon + 1)
+        self.operation_head = nn.Linear(d_model, N_OPERATIONS)
+        causal = torch.triu(
+            torch.ones(max_history + 2, max_history + 2, dtype=torch.bool), diagonal=1
+        )
+        self.register_buffer("causal", causal, persistent=False)
+
+    def encode(
+        self,
+        goal: torch.Tensor,
+        history: torch.Tensor,
+        history_valid: torch.Tensor,
+        context: torch.Tensor,
+    ) -> torch.Tensor:
+        """(B, d_model) summary from the last (context) token."""
+        batch, length = history.shape[:2]
+        if length > self.max_history:
+            raise ValueError(f"history of {length} offers exceeds max_history={self.max_history}")
+        tokens = torch.cat(
+            [
+                self.goal_token(goal)[:, None],
+                self.history_token(history),
+                self.context_token(context)[:, None],
+            ],
+            dim=1,
+        )
+        tokens = tokens + self.position[: length + 2]
+        ones = torch.ones(batch, 1, dtype=torch.bool, device=history.device)
+        padding = ~torch.cat([ones, history_valid.bool(), ones], dim=1)
+        out = self.encoder(
+            tokens, mask=self.causal[: length + 2, : length + 2], src_key_padding_mask=padding
+        )
+        return out[:, -1]
+
+    def forward(
+        self,
+        goal: torch.Tensor,
+        history: torch.Tensor,
+        history_valid: torch.Tensor,
+        context: torch.Tensor,
+        time_mask: torch.Tensor,
+    ) -> dict[str, torch.Tensor]:
+        """``time_mask`` (B, H+1) bool, True where allowed. Rows with no allowed offset get
+        uniform (finite) logits: the caller's shield decides what happens to such a thread."""
+        h = self.encode(goal, history, history_valid, context)
+        time_logits = self.time_head(h)
+        allowed = time_mask.bool()
+        nothing_allowed = ~allowed.any(dim=1, keepdim=True)
+        time_logits = torch.where(
+            allowed | nothing_allowed, time_logits, torch.full_like(time_logits, float("-inf"))
+        )
+        return {
+            "residual": torch.tanh(self.residual_head(h)),
+            "time_logits": time_logits,
+            "operation_logits": self.operation_head(h),
+        }

@@ -15,7 +15,8 @@ from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
 @dataclass
 class ExpertData:
     """Columns keyed by name (``day_*``, ``event_*``, ``deal_*`` as in the shards) plus
-    ``day_world``/``event_world``/``deal_world``: the shard each row came from."""
+    ``day_world``/``event_world``/``deal_world``: the shard each row came from, and
+    ``expert_final_score``/``expert_world``/``expert_agent``: each expert's score at the end."""
 
     columns: dict[str, np.ndarray]
     config: dict
@@ -46,6 +47,10 @@ class ExpertData:
                 ("deal", "deal_signed_day"),
             ):
                 parts.setdefault(f"{table}_world", []).append(np.full(len(shard[key]), world))
+            n_experts = len(shard["final_score"])
+            parts.setdefault("expert_final_score", []).append(shard["final_score"])
+            parts.setdefault("expert_world", []).append(np.full(n_experts, world))
+            parts.setdefault("expert_agent", []).append(np.arange(n_experts))
         columns = {k: np.concatenate(v) for k, v in parts.items()}
         return cls(columns, manifest["config"])
 
@@ -61,6 +66,44 @@ class ExpertData:
         return ShieldState(
             **{name: self.columns[f"day_shield_{name}"] for name in (*SCALAR_FIELDS, *DAILY_FIELDS)}
         )
+
+    def daily_rewards(self, gamma: float, shaping: bool) -> np.ndarray:
+        """Reward of each day row: the score change over the day (to the final score on the last
+        day), plus gamma * phi(next) - phi(now) when ``shaping``."""
+        c = self.columns
+        order = np.lexsort((c["day_day"], c["day_agent"], c["day_world"]))
+        world, agent = c["day_world"][order], c["day_agent"][order]
+        same_next = np.append((world[1:] == world[:-1]) & (agent[1:] == agent[:-1]), False)
+        final = dict(
+            zip(
+                zip(c["expert_world"], c["expert_agent"], strict=True),
+                c["expert_final_score"],
+                strict=True,
+            )
+        )
+        score, phi = c["day_score_before"][order], c["day_potential"][order]
+        next_score = np.where(
+            same_next,
+            np.roll(score, -1),
+            [final[(w, a)] for w, a in zip(world, agent, strict=True)],
+        )
+        next_phi = np.where(same_next, np.roll(phi, -1), 0.0)
+        reward = next_score - score + ((gamma * next_phi - phi) if shaping else 0.0)
+        out = np.empty_like(reward)
+        out[order] = reward
+        return out
+
+    def returns_to_go(self, rewards: np.ndarray, gamma: float) -> np.ndarray:
+        """Discounted return from each day row to the end of its expert's world."""
+        c = self.columns
+        order = np.lexsort((c["day_day"], c["day_agent"], c["day_world"]))
+        out = np.zeros(len(rewards))
+        running, last_key = 0.0, None
+        for i in order[::-1]:
+            key = (c["day_world"][i], c["day_agent"][i])
+            running = rewards[i] + (gamma * running if key == last_key else 0.0)
+            out[i], last_key = running, key
+        return out
 
     def day_row(self, world: np.ndarray, agent: np.ndarray, day: np.ndarray) -> np.ndarray:
         """Index of the day row of each (world, agent, day); -1 where there is none."""

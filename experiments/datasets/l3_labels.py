@@ -124,6 +124,8 @@ def extract_l3_samples(
         proposal_event=proposals,
         proposal_day_row=p_rows,
         proposal_is_buy=buy,
+        proposal_q_max=threads.q_max,
+        proposal_reference_price=refs,
         proposal_baseline=np.stack([base.quantity, base.unit_price, base.delta], axis=1),
         proposal_residual=np.stack([quantity - base.quantity, price - base.unit_price], axis=1),
         proposal_residual_normalized=np.stack(

@@ -1,0 +1,1 @@
+"""Offline curriculum stages (BC, AWR) on collected expert data: ``python -m experiments.train``."""

@@ -1,0 +1,77 @@
+"""Offline stages: ``python -m experiments.train stage=bc|awr dataset=<dir>`` (conf/train.yaml).
+
+Writes TensorBoard logs (train/*, val/*, awr/*) under tensorboard/, the checkpoint (weights.pt,
+config.json) under checkpoint/, metrics.json (validation metrics, sample counts) and the resolved
+config with the git revision, in the run directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+from torch.utils.tensorboard import SummaryWriter
+
+from experiments.common.run_context import prepare_run, write_metrics
+from experiments.datasets.expert_data import ExpertData
+from experiments.train.samples import OfflineSamples
+from experiments.train.stages import StageSettings, sample_counts, train_stage
+from policies.hrl.bundle import BundleConfig, HRLBundle
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    out = prepare_run(cfg)
+    stage = OmegaConf.to_container(cfg.stage, resolve=True)
+    settings = StageSettings(
+        **{f.name: stage[f.name] for f in fields(StageSettings) if f.name in stage}
+    )
+    data = ExpertData.load(cfg.dataset)
+    samples = OfflineSamples.build(
+        data,
+        int(cfg.horizon),
+        int(cfg.history_length),
+        float(cfg.val_fraction),
+        int(cfg.seed),
+        float(cfg.gamma),
+        bool(cfg.shaping),
+    )
+    if stage.get("init_from"):
+        bundle = HRLBundle.load(stage["init_from"])
+        if bundle.config.horizon != int(cfg.horizon):
+            raise ValueError(
+                f"checkpoint {stage['init_from']} has horizon {bundle.config.horizon}, config asks {cfg.horizon}"
+            )
+    else:
+        bundle = HRLBundle(
+            BundleConfig(
+                horizon=int(cfg.horizon),
+                history_length=int(cfg.history_length),
+                **OmegaConf.to_container(cfg.network),
+            )
+        )
+    with SummaryWriter(str(out / "tensorboard")) as writer:
+        metrics = train_stage(bundle, samples, settings, int(cfg.seed), writer.add_scalar)
+    bundle.save(
+        out / "checkpoint",
+        extra={"stage": settings.kind, "dataset": str(cfg.dataset), "metrics": metrics},
+    )
+    return write_metrics(
+        out,
+        {
+            "stage": settings.kind,
+            **metrics,
+            **sample_counts(samples),
+            "checkpoint": str(out / "checkpoint"),
+        },
+    )
+
+
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="train")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Training tensors for the three layers from an expert dataset, split by world.
+
+- L2: one sample per expert day: the observation, the v2 goal label and its role mask, the
+  day's reward-to-go (for AWR).
+- L3 proposals: the day's goal label as prefix, the thread history, the context (side, offline
+  L1 baseline, the partner's last offer), the time mask and labels (residual, time).
+- L3 answers: the same inputs around a partner offer, with the operation label.
+- L4: each set of partner offers answered in the same round, with the heuristic reservation's
+  priorities as distillation targets (good offers first: relative gain against the day's goal
+  price of the offer's bucket).
+Every sample carries its day row, so AWR can weight it by that day's advantage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from experiments.collect.recorder import RECEIVED
+from experiments.datasets.expert_data import ExpertData
+from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals
+from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples
+from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, bucket_of
+
+MAX_THREADS = 16
+TEACHER_TEMPERATURE = 0.1
+
+
+def split_worlds(n_worlds: int, val_fraction: float, seed: int) -> np.ndarray:
+    """Bool (n_worlds,): True for validation worlds (at least one each side when possible)."""
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    if n_worlds < 2:
+        raise ValueError(f"a train/validation split by world needs >= 2 worlds, got {n_worlds}")
+    n_val = min(max(1, round(n_worlds * val_fraction)), n_worlds - 1)
+    is_val = np.zeros(n_worlds, dtype=bool)
+    is_val[np.random.default_rng(seed).permutation(n_worlds)[:n_val]] = True
+    return is_val
+
+
+@dataclass
+class OfflineSamples:
+    l2: dict[str, torch.Tensor]
+    proposals: dict[str, torch.Tensor]
+    answers: dict[str, torch.Tensor]
+    coordination: dict[str, torch.Tensor]
+    is_val_world: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        data: ExpertData,
+        horizon: int,
+        history_length: int,
+        val_fraction: float,
+        seed: int,
+        gamma: float,
+        shaping: bool,
+    ) -> OfflineSamples:
+        labels = reconstruct_l2_goals(data, L2LabelConfig(horizon=horizon))
+        l3 = extract_l3_samples(data, L3LabelConfig(horizon=horizon, history_length=history_length))
+        is_val_world = split_worlds(int(data["day_world"].max()) + 1, val_fraction, seed)
+        rewards = data.daily_rewards(gamma, shaping)
+        l2 = {
+            "x_static": data["day_x_static"],
+            "X_temporal": data["day_X_temporal"],
+            "x_role": data["day_x_role"],
+            "target": labels["target"],
+            "mask": labels["mask"],
+            "reward": rewards,
+            "return": data.returns_to_go(rewards, gamma),
+            "is_val": is_val_world[data["day_world"]],
+        }
+        proposals = {
+            "day_row": l3["proposal_day_row"],
+            "history": l3["proposal_history"],
+            "history_valid": l3["proposal_history_valid"],
+            "context": proposal_context(l3, horizon),
+            "time_mask": l3["proposal_time_mask"],
+            "residual": l3["proposal_residual_normalized"],
+            "time_label": l3["proposal_time_label"],
+        }
+        answers = {
+            "day_row": l3["answer_day_row"],
+            "history": l3["answer_history"],
+            "history_valid": l3["answer_history_valid"],
+            "context": answer_context(l3),
+            "operation": l3["answer_operation"],
+        }
+        for table in (proposals, answers):
+            table["is_val"] = l2["is_val"][table["day_row"]]
+        coordination = coordination_sets(data, labels["goal"], horizon)
+        coordination["is_val"] = l2["is_val"][coordination["day_row"]]
+        as_tensor = lambda table: {k: torch.as_tensor(np.asarray(v)) for k, v in table.items()}  # noqa: E731
+        return cls(
+            as_tensor(l2),
+            as_tensor(proposals),
+            as_tensor(answers),
+            as_tensor(coordination),
+            is_val_world,
+        )
+
+
+def proposal_context(l3: dict[str, np.ndarray], horizon: int) -> np.ndarray:
+    """Side, the baseline offer (normalized like the history) and the partner's last offer."""
+    base = l3["proposal_baseline"]
+    history, valid = l3["proposal_history"], l3["proposal_history_valid"]
+    theirs = valid & (history[..., 3] < 0.5)
+    last = np.where(
+        theirs.any(axis=1), theirs.shape[1] - 1 - np.argmax(theirs[:, ::-1], axis=1), -1
+    )
+    offer = np.where(
+        last[:, None] >= 0, history[np.arange(len(last)), np.maximum(last, 0), :3], 0.0
+    )
+    return np.concatenate(
+        [
+            l3["proposal_is_buy"][:, None].astype(np.float32),
+            np.stack(
+                [
+                    base[:, 0] / np.maximum(l3["proposal_q_max"], 1.0),
+                    base[:, 1] / np.maximum(l3["proposal_reference_price"], 1e-9),
+                    base[:, 2] / horizon,
+                ],
+                axis=1,
+            ),
+            offer,
+            (last >= 0)[:, None],
+        ],
+        axis=1,
+    ).astype(np.float32)
+
+
+def answer_context(l3: dict[str, np.ndarray]) -> np.ndarray:
+    offer = l3["answer_offer"][:, :3]
+    zeros = np.zeros((len(offer), 3), dtype=np.float32)  # no baseline: the thread answers an offer
+    return np.concatenate(
+        [l3["answer_is_buy"][:, None].astype(np.float32), zeros, offer, np.ones((len(offer), 1))],
+        axis=1,
+    ).astype(np.float32)
+
+
+def coordination_sets(data: ExpertData, goals: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+    """Partner offers answered in the same round, padded to MAX_THREADS, with teacher weights."""
+    rows = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
+    received = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0))
+    keys = np.stack(
+        [
+            data["event_world"][received],
+            data["event_agent"][received],
+            data["event_day"][received],
+            data["event_step"][received],
+        ],
+        axis=1,
+    )
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    features, deltas, valid, teacher, day_rows = [], [], [], [], []
+    for g in range(group.max() + 1 if len(group) else 0):
+        members = received[group == g][:MAX_THREADS]
+        if len(members) < 2:  # one thread needs no coordination
+            continue
+        row = rows[members[0]]
+        is_buy = data["event_is_buy"][members].astype(bool)
+        delta = np.clip(
+            data["event_delivery_day"][members] - data["event_day"][members], 0, horizon
+        )
+        price = data["event_unit_price"][members]
+        bucket = np.clip(bucket_of(delta), 0, N_BUCKETS - 1)
+        limit = np.where(is_buy, goals[row, bucket, P_BUY], goals[row, bucket, P_SELL])
+        reference = np.where(is_buy, data["day_price_in"][row], data["day_price_out"][row])
+        limit = np.where(limit > 0, limit, reference)
+        gain = np.where(is_buy, limit - price, price - limit) / np.maximum(limit, 1e-9)
+        weights = np.exp((gain - gain.max()) / TEACHER_TEMPERATURE)
+        pad = MAX_THREADS - len(members)
+        feats = np.stack(
+            [
+                is_buy.astype(float),
+                data["event_quantity"][members] / np.maximum(data["event_q_max"][members], 1),
+                delta / horizon,
+                price / np.maximum(reference, 1e-9),
+                data["event_relative_time"][members],
+            ],
+            axis=1,
+        )
+        features.append(np.pad(feats, ((0, pad), (0, 0))))
+        deltas.append(np.pad(delta / horizon, (0, pad)))
+        valid.append(np.pad(np.ones(len(members), dtype=bool), (0, pad)))
+        teacher.append(np.pad(weights / weights.sum(), (0, pad)))
+        day_rows.append(row)
+    n = len(features)
+    return {
+        "threads": np.array(features, dtype=np.float32).reshape(n, MAX_THREADS, 5),
+        "delta": np.array(deltas, dtype=np.float32).reshape(n, MAX_THREADS),
+        "valid": np.array(valid, dtype=bool).reshape(n, MAX_THREADS),
+        "teacher": np.array(teacher, dtype=np.float32).reshape(n, MAX_THREADS),
+        "day_row": np.array(day_rows, dtype=np.int64),
+    }

@@ -1,0 +1,73 @@
+"""The three learned layers saved and loaded together, with the settings that shaped them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from policies.hrl.global_coordinator import GlobalCoordinator
+from policies.hrl.horizon_manager import HorizonManager
+from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
+
+# Coordinator thread row: is_buy, offer quantity / q_max, offer delta / H, offer price / reference,
+# relative time of the negotiation.
+COORDINATOR_FEATURES = 5
+WEIGHTS, CONFIG = "weights.pt", "config.json"
+
+
+@dataclass(frozen=True)
+class BundleConfig:
+    horizon: int = 40
+    hidden: int = 128
+    d_model: int = 64
+    n_layers: int = 2
+    history_length: int = 16
+
+
+class HRLBundle(nn.Module):
+    def __init__(self, config: BundleConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.manager = HorizonManager(hidden=config.hidden)
+        self.transformer = TemporalDecisionTransformer(
+            config.horizon,
+            d_model=config.d_model,
+            n_layers=config.n_layers,
+            max_history=config.history_length,
+        )
+        self.coordinator = GlobalCoordinator(COORDINATOR_FEATURES, d_model=config.d_model)
+
+    def save(self, directory: Path, extra: dict | None = None) -> None:
+        """weights.pt and config.json, each written to a temporary name and renamed."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / (WEIGHTS + ".tmp")
+        torch.save(self.state_dict(), tmp)
+        tmp.replace(directory / WEIGHTS)
+        tmp = directory / (CONFIG + ".tmp")
+        tmp.write_text(json.dumps({"bundle": asdict(self.config), **(extra or {})}, indent=2))
+        tmp.replace(directory / CONFIG)
+
+    @classmethod
+    def load(cls, directory: Path) -> HRLBundle:
+        directory = Path(directory)
+        for name in (WEIGHTS, CONFIG):
+            if not (directory / name).is_file():
+                raise ValueError(f"{directory} is not an HRL checkpoint: {name} is missing")
+        try:
+            config = BundleConfig(**json.loads((directory / CONFIG).read_text())["bundle"])
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"{directory / CONFIG} is not a valid bundle config: {error}"
+            ) from error
+        bundle = cls(config)
+        try:
+            state = torch.load(directory / WEIGHTS, map_location="cpu", weights_only=True)
+            bundle.load_state_dict(state)
+        except (RuntimeError, EOFError, ValueError) as error:  # truncated file or other shapes
+            raise ValueError(f"{directory / WEIGHTS} does not match {config}: {error}") from error
+        return bundle

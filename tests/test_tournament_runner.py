@@ -1,5 +1,6 @@
 """Tournament runner: validation, a real serial run, the parallel watchdog."""
 
+import json
 import subprocess
 import sys
 
@@ -57,25 +58,42 @@ def test_parallel_watchdog_kills_and_reports_a_shard_past_its_timeout(tmp_path):
 
 
 @pytest.mark.slow
-def test_main_job_writes_table_and_chart(tmp_path):
+def test_main_job_runs_the_offline_curriculum_end_to_end(tmp_path):
     run_dir = tmp_path / "run"
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "experiments.main",
+            "collect.n_worlds=3",
+            "collect.horizon=10",
+            "collect.world.n_steps=6",
+            "collect.world.agents_per_process=2",
+            "collect.world.n_learners=1",
+            "train.network={hidden: 32, d_model: 16, n_layers: 1}",
+            "train.history_length=8",
+            "bc.epochs=2",
+            "awr.epochs=1",
+            "awr.value_epochs=1",
             "tournament.n_steps=5",
-            "tournament.competitors=[HeuristicStdAgent,GreedyStdAgent]",
-            "tournament.competitors_per_world=2",
+            "tournament.n_configs=1",
+            "tournament.competitors=[GreedyStdAgent]",
+            "tournament.competitors_per_world=3",
+            "tournament.parallelism=serial",
             f"hydra.run.dir={run_dir}",
         ],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "| HeuristicStdAgent |" in (run_dir / "results.md").read_text()
-    assert (run_dir / "scores.png").stat().st_size > 0
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = (run_dir / "tournament" / "results.md").read_text()
+    assert "| HRLXFBC |" in table and "| HRLXFAWR |" in table and "| GreedyStdAgent |" in table
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["dataset"]["worlds"] == 3 and summary["bc"]["stage"] == "bc"
+    for stage in ("bc", "awr"):
+        assert list((run_dir / stage / "tensorboard").glob("events.out.tfevents.*"))
+        assert (run_dir / "exports" / stage / "agent.py").is_file()
     assert "git" in (run_dir / "revision.json").read_text()
 
 

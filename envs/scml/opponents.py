@@ -22,8 +22,17 @@ KNOWN_AGENTS: dict[str, str] = {
 }
 
 
+EXPORT_PREFIX = "export:"
+
+
 def import_path(name: str) -> str:
-    """The import path of a known short name, or ``name`` itself if it looks like a path."""
+    """The import path of a known short name, of an exported agent (``export:<dir>``, loaded
+    and registered on the way), or ``name`` itself if it looks like a path."""
+    if name.startswith(EXPORT_PREFIX):
+        from policies.hrl.exported import load_agent_class
+
+        agent = load_agent_class(name[len(EXPORT_PREFIX) :])
+        return f"{agent.__module__}.{agent.__name__}"
     if name in KNOWN_AGENTS:
         return KNOWN_AGENTS[name]
     if "." in name or ":" in name:

@@ -50,8 +50,8 @@ def identity(cfg: DictConfig) -> dict:
     return {k: OmegaConf.to_container(cfg, resolve=True)[k] for k in keys}
 
 
-def run(cfg: DictConfig) -> dict:
-    out = prepare_run(cfg)
+def run(cfg: DictConfig, out: Path | None = None) -> dict:
+    out = prepare_run(cfg, out)
     if int(cfg.n_worlds) < 1:
         raise ValueError(f"n_worlds must be >= 1, got {cfg.n_worlds}")
     dataset = Path(cfg.dataset_dir) if cfg.dataset_dir else out / "dataset"

@@ -59,8 +59,9 @@ def write_metrics(out: Path, metrics: dict, name: str = "metrics.json") -> dict:
     return metrics
 
 
-def prepare_run(cfg: DictConfig) -> Path:
-    """Set torch threads and seeds from ``cfg`` and record the resolved config and git revision."""
+def prepare_run(cfg: DictConfig, out: Path | None = None) -> Path:
+    """Set torch threads and seeds from ``cfg`` and record the resolved config and git revision
+    in ``out`` (default: the Hydra run directory). Returns the output directory."""
     import torch
 
     torch.set_num_threads(int(cfg.threads))
@@ -68,7 +69,7 @@ def prepare_run(cfg: DictConfig) -> Path:
     random.seed(int(cfg.seed))
     np.random.seed(int(cfg.seed) % (2**32))
     torch.manual_seed(int(cfg.seed))
-    out = run_dir()
+    out = Path(out) if out is not None else run_dir()
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     write_atomic(out / "revision.json", json.dumps({"git": git_revision()}, indent=2))

@@ -9,6 +9,7 @@ Writes scores.csv, summary.csv, results.md and scores.png to the run directory.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
@@ -44,8 +45,8 @@ def spec_from_config(cfg: DictConfig) -> TournamentSpec:
     )
 
 
-def run(cfg: DictConfig) -> None:
-    out = prepare_run(cfg)
+def run(cfg: DictConfig, out: Path | None = None):
+    out = prepare_run(cfg, out)
     scores, failures = run_tournament(spec_from_config(cfg), out)
     write_atomic(out / "failures.json", json.dumps(failures, indent=2))
     summary = write_reports(scores, out, title=str(cfg.tournament.title))
@@ -53,6 +54,7 @@ def run(cfg: DictConfig) -> None:
     if failures:
         print(f"{len(failures)} shard(s) failed or hung: see {out / 'failures.json'}")
     print(f"results in {out}")
+    return summary
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="tournament")

@@ -8,6 +8,7 @@ config with the git revision, in the run directory.
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import hydra
@@ -21,8 +22,8 @@ from experiments.train.stages import StageSettings, sample_counts, train_stage
 from policies.hrl.bundle import BundleConfig, HRLBundle
 
 
-def run(cfg: DictConfig) -> dict[str, Any]:
-    out = prepare_run(cfg)
+def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
+    out = prepare_run(cfg, out)
     stage = OmegaConf.to_container(cfg.stage, resolve=True)
     settings = StageSettings(
         **{f.name: stage[f.name] for f in fields(StageSettings) if f.name in stage}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -68,6 +69,6 @@ class HRLBundle(nn.Module):
         try:
             state = torch.load(directory / WEIGHTS, map_location="cpu", weights_only=True)
             bundle.load_state_dict(state)
-        except (RuntimeError, EOFError, ValueError) as error:  # truncated file or other shapes
+        except (RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as error:  # bad file, other shapes
             raise ValueError(f"{directory / WEIGHTS} does not match {config}: {error}") from error
         return bundle

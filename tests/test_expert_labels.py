@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from experiments.collect.recorder import PROPOSED, RECEIVED
+from experiments.collect.world_task import EVENT_COLUMNS
 from experiments.datasets.expert_data import ExpertData
 from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals, soft_buckets
 from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples
@@ -37,21 +38,8 @@ def expert_log(
     for name in ("incoming", "outgoing", "payables", "receivables"):
         day[f"day_shield_{name}"] = [np.zeros(H + 1)]
     columns = {k: np.array(v) for k, v in day.items()}
-    event_columns = (
-        "partner",
-        "is_buy",
-        "kind",
-        "step",
-        "quantity",
-        "delivery_day",
-        "unit_price",
-        "response",
-        "q_max",
-        "t_min",
-        "t_max",
-        "p_min",
-        "p_max",
-    )
+    # The recorder's columns; agent, day and relative_time are filled below.
+    event_columns = [c for c in EVENT_COLUMNS if c not in ("agent", "day", "relative_time")]
     for k, name in enumerate(event_columns):
         columns[f"event_{name}"] = np.array(
             [e[k] for e in events], dtype=float if name in ("unit_price", "p_min", "p_max") else int
@@ -61,6 +49,7 @@ def expert_log(
         event_world=np.zeros(n_events, int),
         event_agent=np.zeros(n_events, int),
         event_day=np.full(n_events, 2),
+        event_relative_time=np.zeros(n_events),
     )
     for k, name in enumerate(("partner", "is_buy", "quantity", "delivery_day", "unit_price")):
         columns[f"deal_{name}"] = np.array(

@@ -69,6 +69,11 @@ class HRLBundle(nn.Module):
         try:
             state = torch.load(directory / WEIGHTS, map_location="cpu", weights_only=True)
             bundle.load_state_dict(state)
-        except (RuntimeError, EOFError, ValueError, pickle.UnpicklingError) as error:  # bad file, other shapes
+        except (
+            RuntimeError,
+            EOFError,
+            ValueError,
+            pickle.UnpicklingError,
+        ) as error:  # bad file, other shapes
             raise ValueError(f"{directory / WEIGHTS} does not match {config}: {error}") from error
         return bundle

@@ -87,8 +87,10 @@ def validation_metrics(
             (p["time_logits"].argmax(1) == proposals["time_label"]).float().mean()
         )
         allowed = proposals["time_mask"].bool()
-        out["l3_time_allowed"] = float(
-            allowed[torch.arange(len(allowed)), p["time_logits"].argmax(1)].float().mean()
+        constrained = allowed.any(dim=1)  # rows where the shield allows some offset
+        picked = allowed[torch.arange(len(allowed)), p["time_logits"].argmax(1)]
+        out["l3_time_allowed"] = (
+            float(picked[constrained].float().mean()) if constrained.any() else 1.0
         )
     if len(answers["operation"]):
         _, logits = answer_loss(bundle, answers, answers["goal"].float())

@@ -86,7 +86,7 @@ def fit_value(
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            loss_value = float(loss)
+            loss_value = float(loss.detach())
     return loss_value
 
 

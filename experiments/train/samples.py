@@ -22,6 +22,7 @@ from experiments.collect.recorder import RECEIVED
 from experiments.datasets.expert_data import ExpertData
 from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals
 from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples
+from policies.hrl import contexts
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, bucket_of
 
 MAX_THREADS = 16
@@ -86,7 +87,7 @@ class OfflineSamples:
             "day_row": l3["answer_day_row"],
             "history": l3["answer_history"],
             "history_valid": l3["answer_history_valid"],
-            "context": answer_context(l3),
+            "context": answer_context(data, l3, labels["goal"], horizon),
             "operation": l3["answer_operation"],
         }
         for table in (proposals, answers):
@@ -114,31 +115,41 @@ def proposal_context(l3: dict[str, np.ndarray], horizon: int) -> np.ndarray:
     offer = np.where(
         last[:, None] >= 0, history[np.arange(len(last)), np.maximum(last, 0), :3], 0.0
     )
-    return np.concatenate(
+    baseline = np.stack(
         [
-            l3["proposal_is_buy"][:, None].astype(np.float32),
-            np.stack(
-                [
-                    base[:, 0] / np.maximum(l3["proposal_q_max"], 1.0),
-                    base[:, 1] / np.maximum(l3["proposal_reference_price"], 1e-9),
-                    base[:, 2] / horizon,
-                ],
-                axis=1,
-            ),
-            offer,
-            (last >= 0)[:, None],
+            base[:, 0] / np.maximum(l3["proposal_q_max"], 1.0),
+            base[:, 1] / np.maximum(l3["proposal_reference_price"], 1e-9),
+            base[:, 2] / horizon,
         ],
         axis=1,
-    ).astype(np.float32)
+    )
+    return contexts.proposal_context(
+        l3["proposal_is_buy"].astype(np.float32), baseline, offer, (last >= 0).astype(np.float32)
+    )
 
 
-def answer_context(l3: dict[str, np.ndarray]) -> np.ndarray:
-    offer = l3["answer_offer"][:, :3]
-    zeros = np.zeros((len(offer), 3), dtype=np.float32)  # no baseline: the thread answers an offer
-    return np.concatenate(
-        [l3["answer_is_buy"][:, None].astype(np.float32), zeros, offer, np.ones((len(offer), 1))],
-        axis=1,
-    ).astype(np.float32)
+def answer_context(
+    data: ExpertData, l3: dict[str, np.ndarray], goals: np.ndarray, horizon: int
+) -> np.ndarray:
+    """What the expert sees when answering an offer: side, the negotiation's relative time, the
+    day's need on that side (in agenda maxima), the offer's price against the goal price of its
+    bucket, the offer itself."""
+    events, rows = l3["answer_event"], l3["answer_day_row"]
+    is_buy = l3["answer_is_buy"]
+    q_max = np.maximum(data["event_q_max"][events], 1.0)
+    need = np.where(is_buy, data["day_needed_supplies"][rows], data["day_needed_sales"][rows])
+    delta = np.clip(data["event_delivery_day"][events] - data["event_day"][events], 0, horizon)
+    bucket = np.clip(bucket_of(delta), 0, N_BUCKETS - 1)
+    limit = np.where(is_buy, goals[rows, bucket, P_BUY], goals[rows, bucket, P_SELL])
+    reference = np.where(is_buy, data["day_price_in"][rows], data["day_price_out"][rows])
+    limit = np.where(limit > 0, limit, reference)
+    return contexts.answer_context(
+        is_buy,
+        data["event_relative_time"][events],
+        np.maximum(need, 0) / q_max,
+        data["event_unit_price"][events] / limit - 1.0,
+        l3["answer_offer"][:, :3],
+    )
 
 
 def coordination_sets(data: ExpertData, goals: np.ndarray, horizon: int) -> dict[str, np.ndarray]:

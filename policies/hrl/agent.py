@@ -22,8 +22,9 @@ from negmas import SAOResponse
 
 from baselines.heuristic.agent import QUANTITY, TIME, UNIT_PRICE, HeuristicStdAgent, to_response
 from envs.scml.state_builder import build_observation
+from policies.hrl import contexts
 from policies.hrl.bundle import HRLBundle
-from policies.l2_goal import GoalCodec
+from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, GoalCodec, bucket_of
 from policies.shield import (
     ACCEPT,
     COUNTER,
@@ -50,6 +51,7 @@ class LearnedStdAgent(HeuristicStdAgent):
         self.decisions: Counter[str] = Counter()
         self._history: dict[str, list[list[float]]] = {}
         self._initial_balance: float | None = None
+        self._day_needs = (0, 0)
 
     @property
     def fallback_count(self) -> int:
@@ -87,6 +89,7 @@ class LearnedStdAgent(HeuristicStdAgent):
     def before_step(self) -> None:
         super().before_step()  # the heuristic goal stays in place if the learned one fails
         self._history = {}
+        self._day_needs = (self.awi.needed_supplies, self.awi.needed_sales)  # as in the dataset
         self.decisions["goal"] += 1
         try:
             self.goal = self._learned_goal()
@@ -159,17 +162,27 @@ class LearnedStdAgent(HeuristicStdAgent):
             if rows:
                 history[i, length - len(rows) :] = rows
                 valid[i, length - len(rows) :] = True
-        context = np.concatenate(
-            [
-                threads.is_buy[:, None],
-                np.stack(
-                    [base.quantity / q_max, base.unit_price / reference, base.delta / horizon],
-                    axis=1,
-                ),
-                offer_features,
-                has_offer[:, None],
-            ],
-            axis=1,
+        rel_time = np.array(
+            [states[p].relative_time if states.get(p) is not None else 0.0 for p in partners]
+        )
+        context = contexts.proposal_context(
+            threads.is_buy.astype(np.float32),
+            np.stack(
+                [base.quantity / q_max, base.unit_price / reference, base.delta / horizon], axis=1
+            ),
+            offer_features,
+            has_offer.astype(np.float32),
+        )
+        bucket = np.clip(bucket_of(np.clip(off_d, 0, horizon).astype(int)), 0, N_BUCKETS - 1)
+        limit = np.where(threads.is_buy, self.goal[bucket, P_BUY], self.goal[bucket, P_SELL])
+        limit = np.where(limit > 0, limit, reference)
+        day_need = np.where(threads.is_buy, self._day_needs[0], self._day_needs[1])
+        answer = contexts.answer_context(
+            threads.is_buy.astype(np.float32),
+            rel_time,
+            np.maximum(day_need, 0) / q_max,
+            off_p / limit - 1.0,
+            offer_features,
         )
         goal = GoalCodec(horizon).encode(
             self.goal,
@@ -185,7 +198,13 @@ class LearnedStdAgent(HeuristicStdAgent):
             torch.as_tensor(context, dtype=torch.float32),
             torch.as_tensor(mask),
         )
-        operation = out["operation_logits"].argmax(1).numpy()
+        answer_state = bundle.transformer.encode(
+            torch.as_tensor(np.repeat(goal[None], n, axis=0)),
+            torch.as_tensor(history),
+            torch.as_tensor(valid),
+            torch.as_tensor(answer),
+        )
+        operation = bundle.transformer.operation_head(answer_state).argmax(1).numpy()
         kind = np.where(has_offer, np.array(OPERATIONS)[operation], COUNTER)
         residual = out["residual"].numpy()
         q = np.where(kind == ACCEPT, off_q, base.quantity + residual[:, 0] * q_max)
@@ -194,9 +213,6 @@ class LearnedStdAgent(HeuristicStdAgent):
             kind == ACCEPT,
             off_d,
             np.where(mask.any(axis=1), out["time_logits"].argmax(1).numpy(), base.delta),
-        )
-        rel_time = np.array(
-            [states[p].relative_time if states.get(p) is not None else 0.0 for p in partners]
         )
         rows = np.stack(
             [threads.is_buy.astype(float), q / q_max, d / horizon, p / reference, rel_time], axis=1

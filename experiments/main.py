@@ -1,6 +1,6 @@
 """The main job (README): the offline curriculum on small budgets, under one run directory.
 
-    bash experiments/run.sh main                          # defaults (about 15-20 min on 2 cores)
+    bash experiments/run.sh main                          # defaults (about 7 min on 2 cores)
     bash experiments/run.sh main collect.n_worlds=24      # any Hydra override
 
 Steps, each in its own sub-directory of the run directory:

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,63 @@ def test_malformed_config_value_names_the_field():
     )
     with pytest.raises(ValueError, match="tournament.n_configs must be int, got 'four'"):
         spec_from_config(cfg)
+
+
+def _children(pid: int) -> list[int]:
+    """Live child processes of ``pid`` (Linux /proc)."""
+    import os
+
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(entry))
+    return out
+
+
+@pytest.mark.slow
+def test_terminating_a_parallel_tournament_stops_its_shards(tmp_path):
+    import signal
+    import time
+
+    runner = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "experiments.tournament",
+            "tournament.competitors=[HeuristicStdAgent,GreedyStdAgent]",
+            "tournament.n_configs=2",
+            "tournament.n_steps=50",
+            "tournament.parallelism=parallel",
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    shards = []
+    while time.monotonic() < deadline and len(shards) < 2:
+        time.sleep(0.5)
+        shards = [
+            c
+            for c in _children(runner.pid)
+            if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+        ]
+    assert len(shards) == 2, "the shards never started"
+    runner.send_signal(signal.SIGTERM)
+    runner.wait(timeout=60)
+    time.sleep(1.0)
+    alive = [s for s in shards if _is_running(s)]
+    assert not alive, f"shards {alive} outlived the runner"
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

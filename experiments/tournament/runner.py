@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import signal
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -111,6 +112,27 @@ def _run_parallel(spec: TournamentSpec, path: Path) -> tuple[pd.DataFrame, list[
     running: dict[int, tuple[multiprocessing.Process, float, Path]] = {}
     frames, failures = [], []
     bar = tqdm(total=len(pending), desc="configs", unit="config")
+    # A terminated runner must not leave its shards running: SIGTERM unwinds through finally.
+    previous = signal.signal(signal.SIGTERM, _raise_system_exit)
+    try:
+        _drive_shards(spec, path, context, pending, running, frames, failures, bar)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for process, _, _ in running.values():
+            if process.is_alive():
+                process.kill()
+                process.join()
+        bar.close()
+    scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCORE_COLUMNS)
+    return scores, failures
+
+
+def _raise_system_exit(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _drive_shards(spec, path, context, pending, running, frames, failures, bar) -> None:
+    """Start shards up to ``n_workers`` at a time, collect results, kill shards past the timeout."""
     while pending or running:
         while pending and len(running) < spec.n_workers:
             i, shard = pending.pop(0)
@@ -136,9 +158,6 @@ def _run_parallel(spec: TournamentSpec, path: Path) -> tuple[pd.DataFrame, list[
                 failures.append({"shard": i, "reason": f"exit code {process.exitcode}"})
             del running[i]
             bar.update(1)
-    bar.close()
-    scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCORE_COLUMNS)
-    return scores, failures
 
 
 def run_tournament(spec: TournamentSpec, out_dir: Path) -> tuple[pd.DataFrame, list[dict]]:

@@ -153,3 +153,19 @@ def test_l3_forbidden_delivery_is_projected_to_the_nearest_allowed_offset():
     assert samples["proposal_time_fixed"][0] and samples["proposal_time_label"][0] == 3
     with pytest.raises(ValueError, match="horizon"):
         extract_l3_samples(expert_log(narrow), L3LabelConfig(horizon=H + 1))
+
+
+def test_round_features_rank_offers_and_measure_what_still_fits():
+    from policies.hrl.contexts import round_features
+
+    # three purchase offers (prices 10, 8, 12) against a need of 8, one sale against a need of 3
+    feats = round_features(
+        np.zeros(4, int),
+        np.array([1, 1, 1, 0]),
+        np.array([5.0, 3, 4, 2]),
+        np.array([10.0, 8, 12, 20]),
+        np.array([8.0, 8, 8, 3]),
+    )
+    np.testing.assert_allclose(feats[:, 0], [12 / 8, 12 / 8, 12 / 8, 2 / 3])  # offered vs need
+    np.testing.assert_allclose(feats[:, 1], [0.5, 0.0, 1.0, 0.0])  # 8 is the best price to buy at
+    np.testing.assert_allclose(feats[:, 2], [3 / 8, 0.0, 8 / 8, 0.0])  # better offers before it

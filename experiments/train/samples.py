@@ -143,12 +143,34 @@ def answer_context(
     limit = np.where(is_buy, goals[rows, bucket, P_BUY], goals[rows, bucket, P_SELL])
     reference = np.where(is_buy, data["day_price_in"][rows], data["day_price_out"][rows])
     limit = np.where(limit > 0, limit, reference)
+    keys = np.stack(
+        [
+            data["event_world"][events],
+            data["event_agent"][events],
+            data["event_day"][events],
+            data["event_step"][events],
+        ],
+        axis=1,
+    )
+    group = (
+        np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
+        if len(events)
+        else np.zeros(0, np.int64)
+    )
+    round_feats = contexts.round_features(
+        group,
+        is_buy,
+        data["event_quantity"][events].astype(float),
+        data["event_unit_price"][events],
+        np.maximum(need, 0),
+    )
     return contexts.answer_context(
         is_buy,
         data["event_relative_time"][events],
         np.maximum(need, 0) / q_max,
         data["event_unit_price"][events] / limit - 1.0,
         l3["answer_offer"][:, :3],
+        round_feats,
     )
 
 

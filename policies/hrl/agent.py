@@ -177,12 +177,21 @@ class LearnedStdAgent(HeuristicStdAgent):
         limit = np.where(threads.is_buy, self.goal[bucket, P_BUY], self.goal[bucket, P_SELL])
         limit = np.where(limit > 0, limit, reference)
         day_need = np.where(threads.is_buy, self._day_needs[0], self._day_needs[1])
+        # Offers on the table form one round; threads without an offer stand alone.
+        round_feats = contexts.round_features(
+            np.where(has_offer, 0, np.arange(1, len(partners) + 1)),
+            threads.is_buy,
+            off_q * has_offer,
+            off_p,
+            np.maximum(day_need, 0),
+        )
         answer = contexts.answer_context(
             threads.is_buy.astype(np.float32),
             rel_time,
             np.maximum(day_need, 0) / q_max,
             off_p / limit - 1.0,
             offer_features,
+            round_feats,
         )
         goal = GoalCodec(horizon).encode(
             self.goal,

@@ -16,11 +16,8 @@ from torch import nn
 from policies.l2_goal import GOAL_DIM
 
 HISTORY_FEATURES = 4  # quantity / q_max, delta / H, price / reference, 1 if sent by us
-# Proposals: is_buy, baseline q / q_max, baseline p / ref, baseline delta / H,
-#            partner's last offer (q / q_max, delta / H, p / ref), has offer.
-# Answers:   is_buy, relative time, need / q_max, offer price vs goal price - 1,
-#            the offer (q / q_max, delta / H, p / ref), 1.
-CONTEXT_DIM = 8
+# The context token's vector: see policies/hrl/contexts.py (proposal and answer layouts).
+CONTEXT_DIM = 11
 N_OPERATIONS = 3
 
 

@@ -98,3 +98,12 @@ def test_the_agent_needs_no_ray_sb3_or_hydra(exported):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_check_reports_fallbacks_per_level(exported):
+    from experiments.export.check import check
+
+    report = check(str(exported), worlds_per_level=1, n_steps=5, opponents=["GreedyStdAgent"])
+    assert sorted(report) == ["level0", "level1", "level2"]
+    for level in report.values():
+        assert level["crashed_worlds"] == 0 and level["fallbacks"] == {} and level["decisions"]["goal"] == 5

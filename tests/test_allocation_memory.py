@@ -8,7 +8,7 @@ from gymnasium.utils.env_checker import check_env
 from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
 from envs.allocation.memory import retrieval_features, state_vectors
 from envs.allocation.series import build_series, market_bars
-from envs.market.bars import Bars
+from tests.market_cases import changed_from
 
 ADVISORS = ["momentum", "mean_reversion", "macd"]
 
@@ -36,16 +36,7 @@ def test_features_match_a_brute_force_search_over_earlier_bars():
 
 def test_memory_never_looks_ahead():
     bars = market_bars("regime", n_bars=600, seed=2)
-    changed = Bars(
-        bars.timestamp,
-        bars.open.copy(),
-        bars.high.copy(),
-        bars.low.copy(),
-        bars.close.copy(),
-        bars.volume.copy(),
-    )
-    for array in (changed.open, changed.high, changed.low, changed.close):
-        array[400:] *= 1.3  # bar 400 onwards differ: features of bars < 400 may not change
+    changed = changed_from(bars, 400, 1.3)  # bars < 400 are the same
     a = retrieval_features(series_of(bars), 8)
     b = retrieval_features(series_of(changed), 8)
     np.testing.assert_array_equal(a[:400], b[:400])

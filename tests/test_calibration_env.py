@@ -11,8 +11,8 @@ from envs.allocation.calibration_series import (
     CalibrationSeries,
     build_calibration_series,
 )
-from envs.market.bars import Bars
 from envs.market.generators import regime_switching_bars
+from tests.market_cases import changed_from
 
 
 def test_pettingzoo_api_and_seed():
@@ -78,16 +78,7 @@ def test_position_pnl_and_factor_reward_on_a_hand_made_series():
 
 def test_observations_never_use_later_bars():
     bars, _ = regime_switching_bars(700, seed=5)
-    changed = Bars(
-        bars.timestamp,
-        bars.open.copy(),
-        bars.high.copy(),
-        bars.low.copy(),
-        bars.close.copy(),
-        bars.volume.copy(),
-    )
-    for array in (changed.open, changed.high, changed.low, changed.close, changed.volume):
-        array[400:] *= 1.5
+    changed = changed_from(bars, 400, 1.5)  # bars < 400 are the same
     trajectories = []
     for source in (bars, changed):
         env = CalibrationParallelEnv(series=build_calibration_series(source), episode_length=100)

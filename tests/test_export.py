@@ -106,4 +106,8 @@ def test_check_reports_fallbacks_per_level(exported):
     report = check(str(exported), worlds_per_level=1, n_steps=5, opponents=["GreedyStdAgent"])
     assert sorted(report) == ["level0", "level1", "level2"]
     for level in report.values():
-        assert level["crashed_worlds"] == 0 and level["fallbacks"] == {} and level["decisions"]["goal"] == 5
+        assert (
+            level["crashed_worlds"] == 0
+            and level["fallbacks"] == {}
+            and level["decisions"]["goal"] == 5
+        )

@@ -13,6 +13,7 @@ from envs.market.rolling import (
     rolling_zscore,
     window_corr,
 )
+from tests.market_cases import changed_from
 
 
 def bars_of(close, high=None, low=None, volume=None) -> Bars:
@@ -48,9 +49,7 @@ def test_cost_line_is_the_flow_weighted_price_and_carries_over_flat_windows():
 def test_factors_never_use_later_bars():
     bars, _ = regime_switching_bars(600, seed=3)
     scores = factor_scores(bars)
-    changed = bars_of(bars.close.copy(), bars.high.copy(), bars.low.copy(), bars.volume.copy())
-    for array in (changed.close, changed.high, changed.low, changed.volume):
-        array[400:] *= 1.7
+    changed = changed_from(bars, 400, 1.7)
     np.testing.assert_array_equal(factor_scores(changed)[:400], scores[:400])
     assert not np.array_equal(factor_scores(changed)[400:], scores[400:])
 

@@ -23,8 +23,8 @@ def recording_class(expert: type) -> type:
     """A subclass of ``expert`` with ``hrlxf_events`` and ``hrlxf_deals`` lists.
 
     Event rows: (day, partner, is_buy, kind, step, relative_time, quantity, delivery_day,
-    unit_price, response, q_max, t_min, t_max, p_min, p_max), the last five being the agenda's
-    bounds (absolute days); kind PROPOSED (our offer, response -1) or RECEIVED (the partner's
+    unit_price, response, q_max, t_min, t_max, p_min, p_max, agreed_today): the agenda's bounds
+    (absolute days), then the quantity already agreed today on that side; kind PROPOSED (our offer, response -1) or RECEIVED (the partner's
     offer and our response code: 0 accept, 1 reject/counter, 2 end). Deal rows: (signed_day,
     partner, is_buy, quantity, delivery_day, unit_price).
     """
@@ -41,6 +41,8 @@ def recording_class(expert: type) -> type:
         if offer is None:
             return
         issues = self.awi.current_nmis[partner].outcome_space.issues
+        today, buying = self.awi.current_step, is_buying_from(self, partner)
+        agreed = sum(d[3] for d in self.hrlxf_deals if d[0] == today and d[2] == buying)
         self.hrlxf_events.append(
             (
                 self.awi.current_step,
@@ -58,6 +60,7 @@ def recording_class(expert: type) -> type:
                 int(issues[1].max_value),
                 float(issues[2].min_value),
                 float(issues[2].max_value),
+                agreed,
             )
         )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT_VERSION = 2  # 2: events carry the agenda bounds
+FORMAT_VERSION = 3  # 2: events carry the agenda bounds; 3: and what was agreed before them
 MANIFEST = "manifest.json"
 
 

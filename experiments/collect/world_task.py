@@ -107,6 +107,7 @@ EVENT_COLUMNS = (
     "t_max",
     "p_min",
     "p_max",
+    "agreed_today",
 )
 DEAL_COLUMNS = (
     "agent",

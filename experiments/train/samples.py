@@ -132,12 +132,14 @@ def answer_context(
     data: ExpertData, l3: dict[str, np.ndarray], goals: np.ndarray, horizon: int
 ) -> np.ndarray:
     """What the expert sees when answering an offer: side, the negotiation's relative time, the
-    day's need on that side (in agenda maxima), the offer's price against the goal price of its
-    bucket, the offer itself."""
+    need still open on that side (the day's need minus what was agreed earlier that day, in
+    agenda maxima), the offer's price against the goal price of its bucket, the offer itself and
+    its round."""
     events, rows = l3["answer_event"], l3["answer_day_row"]
     is_buy = l3["answer_is_buy"]
     q_max = np.maximum(data["event_q_max"][events], 1.0)
-    need = np.where(is_buy, data["day_needed_supplies"][rows], data["day_needed_sales"][rows])
+    day_need = np.where(is_buy, data["day_needed_supplies"][rows], data["day_needed_sales"][rows])
+    need = day_need - data["event_agreed_today"][events]  # what is still needed at that round
     delta = np.clip(data["event_delivery_day"][events] - data["event_day"][events], 0, horizon)
     bucket = np.clip(bucket_of(delta), 0, N_BUCKETS - 1)
     limit = np.where(is_buy, goals[rows, bucket, P_BUY], goals[rows, bucket, P_SELL])

@@ -176,7 +176,9 @@ class LearnedStdAgent(HeuristicStdAgent):
         bucket = np.clip(bucket_of(np.clip(off_d, 0, horizon).astype(int)), 0, N_BUCKETS - 1)
         limit = np.where(threads.is_buy, self.goal[bucket, P_BUY], self.goal[bucket, P_SELL])
         limit = np.where(limit > 0, limit, reference)
-        day_need = np.where(threads.is_buy, self._day_needs[0], self._day_needs[1])
+        # What is still needed on each side: the day's need minus what was agreed since.
+        agreed = np.where(threads.is_buy, self._secured[:, 0].sum(), self._secured[:, 1].sum())
+        day_need = np.where(threads.is_buy, self._day_needs[0], self._day_needs[1]) - agreed
         # Offers on the table form one round; threads without an offer stand alone.
         round_feats = contexts.round_features(
             np.where(has_offer, 0, np.arange(1, len(partners) + 1)),

@@ -164,10 +164,13 @@ class CalibrationParallelEnv(ParallelEnv):
         sharpe = float(pnl.mean() / std * np.sqrt(252.0)) if std > 0 else 0.0
         return sharpe, 100.0 * max_drawdown(pnl)
 
-    def _observe(self) -> dict[str, np.ndarray]:
+    def _observe(
+        self, cross: np.ndarray | None = None, sharpe_mdd: tuple[float, float] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Observations at the current bar; ``cross`` / ``sharpe_mdd`` if the step has them already."""
         s, i = self.series, self.bar
-        sharpe, mdd = self._sharpe_mdd()
-        cross = self._cross_corr()
+        sharpe, mdd = sharpe_mdd if sharpe_mdd is not None else self._sharpe_mdd()
+        cross = cross if cross is not None else self._cross_corr()
         regime = s.regime[i]
         supervisor = np.concatenate(
             [
@@ -250,7 +253,8 @@ class CalibrationParallelEnv(ParallelEnv):
         h["contribution"][t] = contribution
         self.position = position
         self._t += 1
-        cross = self._cross_corr()
+        # computed once: the rewards and the next observations share them
+        cross, (sharpe, mdd) = self._cross_corr(), self._sharpe_mdd()
         rewards = {}
         for k, name in enumerate(self.factor_names):
             residual_penalty = (abs(r - predicted[k]) - abs(r)) / sigma
@@ -258,7 +262,6 @@ class CalibrationParallelEnv(ParallelEnv):
         done = self._t >= self._length
         period_closed = self._t % self.period == 0 or done
         if period_closed:
-            sharpe, mdd = self._sharpe_mdd()
             period_cost = 100.0 * self._recent("cost", (self._t - 1) % self.period + 1).sum()
             rewards[SUPERVISOR] = sharpe - self.mdd_penalty * mdd - period_cost
         else:
@@ -273,7 +276,9 @@ class CalibrationParallelEnv(ParallelEnv):
         }
         agents = self.agents
         out = (
-            self._observe() if not done else {a: self._final_observation(a) for a in agents},
+            self._observe(cross, (sharpe, mdd))
+            if not done
+            else {a: self._final_observation(a) for a in agents},
             {a: rewards[a] for a in agents},
             {a: False for a in agents},
             {a: done for a in agents},

@@ -23,7 +23,6 @@ from experiments.datasets.expert_data import ExpertData
 from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals
 from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples
 from policies.hrl import contexts
-from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, bucket_of
 
 MAX_THREADS = 16
 TEACHER_TEMPERATURE = 0.1
@@ -141,26 +140,10 @@ def answer_context(
     day_need = np.where(is_buy, data["day_needed_supplies"][rows], data["day_needed_sales"][rows])
     need = day_need - data["event_agreed_today"][events]  # what is still needed at that round
     delta = np.clip(data["event_delivery_day"][events] - data["event_day"][events], 0, horizon)
-    bucket = np.clip(bucket_of(delta), 0, N_BUCKETS - 1)
-    limit = np.where(is_buy, goals[rows, bucket, P_BUY], goals[rows, bucket, P_SELL])
     reference = np.where(is_buy, data["day_price_in"][rows], data["day_price_out"][rows])
-    limit = np.where(limit > 0, limit, reference)
-    keys = np.stack(
-        [
-            data["event_world"][events],
-            data["event_agent"][events],
-            data["event_day"][events],
-            data["event_step"][events],
-        ],
-        axis=1,
-    )
-    group = (
-        np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
-        if len(events)
-        else np.zeros(0, np.int64)
-    )
+    limit = contexts.goal_limit(goals[rows], delta, is_buy, reference)
     round_feats = contexts.round_features(
-        group,
+        round_groups(data, events),
         is_buy,
         data["event_quantity"][events].astype(float),
         data["event_unit_price"][events],
@@ -176,21 +159,19 @@ def answer_context(
     )
 
 
+def round_groups(data: ExpertData, events: np.ndarray) -> np.ndarray:
+    """Group index of each event: events of one expert, day and negotiation step form a round."""
+    if len(events) == 0:
+        return np.zeros(0, np.int64)
+    keys = np.stack([data[f"event_{c}"][events] for c in ("world", "agent", "day", "step")], axis=1)
+    return np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
+
+
 def coordination_sets(data: ExpertData, goals: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
     """Partner offers answered in the same round, padded to MAX_THREADS, with teacher weights."""
     rows = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
     received = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0))
-    keys = np.stack(
-        [
-            data["event_world"][received],
-            data["event_agent"][received],
-            data["event_day"][received],
-            data["event_step"][received],
-        ],
-        axis=1,
-    )
-    _, group = np.unique(keys, axis=0, return_inverse=True)
-    group = group.reshape(-1)
+    group = round_groups(data, received)
     features, deltas, valid, teacher, day_rows = [], [], [], [], []
     for g in range(group.max() + 1 if len(group) else 0):
         members = received[group == g][:MAX_THREADS]
@@ -202,10 +183,8 @@ def coordination_sets(data: ExpertData, goals: np.ndarray, horizon: int) -> dict
             data["event_delivery_day"][members] - data["event_day"][members], 0, horizon
         )
         price = data["event_unit_price"][members]
-        bucket = np.clip(bucket_of(delta), 0, N_BUCKETS - 1)
-        limit = np.where(is_buy, goals[row, bucket, P_BUY], goals[row, bucket, P_SELL])
         reference = np.where(is_buy, data["day_price_in"][row], data["day_price_out"][row])
-        limit = np.where(limit > 0, limit, reference)
+        limit = contexts.goal_limit(goals[row], delta, is_buy, reference)
         gain = np.where(is_buy, limit - price, price - limit) / np.maximum(limit, 1e-9)
         weights = np.exp((gain - gain.max()) / TEACHER_TEMPERATURE)
         pad = MAX_THREADS - len(members)

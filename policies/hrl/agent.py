@@ -24,7 +24,7 @@ from baselines.heuristic.agent import QUANTITY, TIME, UNIT_PRICE, HeuristicStdAg
 from envs.scml.state_builder import build_observation
 from policies.hrl import contexts
 from policies.hrl.bundle import HRLBundle
-from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, GoalCodec, bucket_of
+from policies.l2_goal import GoalCodec
 from policies.shield import (
     ACCEPT,
     COUNTER,
@@ -173,9 +173,7 @@ class LearnedStdAgent(HeuristicStdAgent):
             offer_features,
             has_offer.astype(np.float32),
         )
-        bucket = np.clip(bucket_of(np.clip(off_d, 0, horizon).astype(int)), 0, N_BUCKETS - 1)
-        limit = np.where(threads.is_buy, self.goal[bucket, P_BUY], self.goal[bucket, P_SELL])
-        limit = np.where(limit > 0, limit, reference)
+        limit = contexts.goal_limit(self.goal, off_d, threads.is_buy, reference)
         # What is still needed on each side: the day's need minus what was agreed since.
         agreed = np.where(threads.is_buy, self._secured[:, 0].sum(), self._secured[:, 1].sum())
         day_need = np.where(threads.is_buy, self._day_needs[0], self._day_needs[1]) - agreed

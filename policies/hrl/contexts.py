@@ -4,7 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, bucket_of
+
 ROUND_FEATURES = 3
+
+
+def goal_limit(
+    goal: np.ndarray, delta: np.ndarray, is_buy: np.ndarray, reference: np.ndarray
+) -> np.ndarray:
+    """Each offer's limit price in its goal ((4, 4) shared, or (n, 4, 4) one per offer): the
+    goal's price on the offer's side in the bucket of its delivery offset; the reference price
+    where the goal sets none (an unnegotiable side)."""
+    goals = np.broadcast_to(goal, (len(delta), N_BUCKETS, 4))
+    bucket = np.clip(bucket_of(np.maximum(delta, 0).astype(int)), 0, N_BUCKETS - 1)
+    rows = np.arange(len(delta))
+    limit = np.where(is_buy, goals[rows, bucket, P_BUY], goals[rows, bucket, P_SELL])
+    return np.where(limit > 0, limit, reference)
 
 
 def round_features(

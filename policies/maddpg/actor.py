@@ -91,7 +91,30 @@ class MADDPGActor(TorchRLModule):
 
     def to_env_action(self, action: np.ndarray) -> Any:
         """One critic-space action (dim,) -> the env's action."""
-        if self.discrete:
-            return int(np.argmax(action))
-        low, high = self.action_space.low, self.action_space.high
-        return (low + (action + 1.0) * 0.5 * (high - low)).astype(self.action_space.dtype)
+        return to_env_action(self.action_space, action)
+
+
+def to_env_action(space: gym.Space, action: np.ndarray) -> Any:
+    """A critic-space action (one-hot / [-1, 1]^d) -> the env's action (index / point in the box)."""
+    if isinstance(space, gym.spaces.Discrete):
+        return int(np.argmax(action))
+    return (space.low + (action + 1.0) * 0.5 * (space.high - space.low)).astype(space.dtype)
+
+
+def env_actions(spaces: list[gym.Space], actions: list[np.ndarray]) -> list[list]:
+    """Per agent (E, dim) critic-space actions -> per agent lists of E env actions."""
+    return [
+        [to_env_action(space, row) for row in a] for space, a in zip(spaces, actions, strict=True)
+    ]
+
+
+def random_actions(spaces: list[gym.Space], n: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Uniform critic-space actions (one-hot or [-1, 1]^d), (n, dim) per agent."""
+    out = []
+    for space in spaces:
+        dim = action_dim(space)
+        if isinstance(space, gym.spaces.Discrete):
+            out.append(np.eye(dim, dtype=np.float32)[rng.integers(0, dim, size=n)])
+        else:
+            out.append(rng.uniform(-1.0, 1.0, size=(n, dim)).astype(np.float32))
+    return out

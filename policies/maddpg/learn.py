@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from pettingzoo import ParallelEnv
 
+from policies.maddpg.actor import env_actions, random_actions
 from policies.maddpg.replay import JointReplayBuffer
 from policies.maddpg.trainer import MADDPG
 from policies.maddpg.vector_env import ParallelEnvBatch
@@ -16,14 +17,13 @@ ActFn = Callable[[list[np.ndarray]], list[np.ndarray]]
 LogFn = Callable[[str, float, int], None]
 
 
-def evaluate(
-    make_env: Callable[[], ParallelEnv], trainer: MADDPG, act: ActFn, episodes: int, seed: int
-) -> float:
-    """Mean over episodes of the agents' mean episode return, acting with ``act``."""
+def evaluate(make_env: Callable[[], ParallelEnv], act: ActFn, episodes: int, seed: int) -> float:
+    """Mean over episodes of the agents' mean episode return, acting with ``act`` (critic-space
+    actions)."""
     batch = ParallelEnvBatch(make_env, n_envs=episodes, seed=seed)
     obs = batch.reset()
     while True:
-        _, _, _, obs = batch.step(trainer.to_env_actions(act(obs)))
+        _, _, _, obs = batch.step(env_actions(batch.action_spaces, act(obs)))
         returns = batch.finished_returns
         if len(returns) >= episodes:
             return float(np.mean(np.array(returns[:episodes]).mean(axis=1)))
@@ -48,25 +48,16 @@ def learn(
     [(env_steps, greedy return)]. ``log(tag, value, env_steps)`` receives training scalars."""
     rng = np.random.default_rng(settings.seed)
     envs = ParallelEnvBatch(make_env, settings.n_envs, settings.seed)
-    if trainer is None:  # only the spaces are needed to draw uniform actions
-        from policies.maddpg.config import MADDPGConfig
-
-        shapes = MADDPG(
-            envs.agents, envs.observation_spaces, envs.action_spaces, MADDPGConfig(), settings.seed
-        )
-        policy: ActFn = lambda obs: shapes.random_actions(len(obs[0]), rng)  # noqa: E731
-        model = shapes
+    if trainer is None:
+        policy: ActFn = lambda obs: random_actions(envs.action_spaces, len(obs[0]), rng)  # noqa: E731
     else:
-        model = trainer
         policy = lambda obs: trainer.act(obs, explore=False)  # noqa: E731
-    c = model.config
-    buffer = (
-        JointReplayBuffer(model.obs_dims, model.action_dims, c.buffer_size) if trainer else None
-    )
+        c = trainer.config
+        buffer = JointReplayBuffer(trainer.obs_dims, trainer.action_dims, c.buffer_size)
     curve: list[tuple[int, float]] = []
 
     def record_eval(step: int) -> None:
-        value = evaluate(make_env, model, policy, settings.eval_episodes, settings.seed + 10_000)
+        value = evaluate(make_env, policy, settings.eval_episodes, settings.seed + 10_000)
         curve.append((step, value))
         log("eval/return", value, step)
 
@@ -80,7 +71,9 @@ def learn(
             steps += settings.n_envs  # the random policy does not learn: only evaluations matter
             continue
         warm = steps < c.learning_starts
-        actions = model.random_actions(envs.n_envs, rng) if warm else trainer.act(obs, explore=True)
+        actions = (
+            trainer.random_actions(envs.n_envs, rng) if warm else trainer.act(obs, explore=True)
+        )
         next_obs, rewards, terminated, obs_after = envs.step(trainer.to_env_actions(actions))
         buffer.add(obs, actions, rewards, next_obs, terminated)
         obs = obs_after

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from ray.rllib.core.rl_module.multi_rl_module import MultiRLModule
 from torch import nn
 
-from policies.maddpg.actor import MADDPGActor, action_dim, mlp
+from policies.maddpg.actor import MADDPGActor, action_dim, env_actions, mlp, random_actions
 from policies.maddpg.config import MADDPGConfig
 
 
@@ -106,21 +106,16 @@ class MADDPG:
             out.append(a.numpy())
         return out
 
+    @property
+    def action_spaces(self) -> list[gym.Space]:
+        return [actor.action_space for actor in self.actors]
+
     def to_env_actions(self, actions: list[np.ndarray]) -> list[list]:
-        return [
-            [actor.to_env_action(row) for row in a]
-            for actor, a in zip(self.actors, actions, strict=True)
-        ]
+        return env_actions(self.action_spaces, actions)
 
     def random_actions(self, n_envs: int, rng: np.random.Generator) -> list[np.ndarray]:
-        """Uniform actions in critic space (one-hot or [-1, 1]^d), for warm-up and the random baseline."""
-        out = []
-        for actor, dim in zip(self.actors, self.action_dims, strict=True):
-            if actor.discrete:
-                out.append(np.eye(dim, dtype=np.float32)[rng.integers(0, dim, size=n_envs)])
-            else:
-                out.append(rng.uniform(-1.0, 1.0, size=(n_envs, dim)).astype(np.float32))
-        return out
+        """Uniform actions in critic space, for warm-up."""
+        return random_actions(self.action_spaces, n_envs, rng)
 
     # --- learning ----------------------------------------------------------------------------
     def target_actions(self, next_obs: list[torch.Tensor]) -> list[torch.Tensor]:

@@ -64,6 +64,30 @@ def test_every_deal_was_an_offer_the_expert_made_or_accepted(shard):
     assert buy.any() and (~buy).any()  # a middle factory negotiates both sides
 
 
+def test_each_partner_offer_is_answered_once_and_a_wait_is_not_an_answer(shard):
+    _, data = shard
+    received = data["event_kind"] == 1
+    keys = np.stack(
+        [data[f"event_{c}"][received] for c in ("agent", "day", "partner", "step")], axis=1
+    )
+    assert len(keys) > 0 and len(np.unique(keys, axis=0)) == len(keys)
+
+
+def test_contracted_quantity_at_delivery_matches_the_days_state_before_any_deal(shard):
+    _, data = shard
+    rows = {(a, d): i for i, (a, d) in enumerate(zip(data["day_agent"], data["day_day"]))}
+    checked = 0
+    for k in np.flatnonzero(data["event_agreed_today"] == 0):
+        row = rows[(data["event_agent"][k], data["event_day"][k])]
+        offset = data["event_delivery_day"][k] - data["event_day"][k]
+        if offset > 10:  # beyond the shard's horizon
+            continue
+        daily = data["day_shield_incoming" if data["event_is_buy"][k] else "day_shield_outgoing"]
+        assert data["event_committed_at_delivery"][k] == abs(daily[row][offset]), k
+        checked += 1
+    assert checked > 10
+
+
 def run_collect(*overrides):
     return subprocess.run(
         [

@@ -38,10 +38,9 @@ def expert_log(
     for name in ("incoming", "outgoing", "payables", "receivables"):
         day[f"day_shield_{name}"] = [np.zeros(H + 1)]
     columns = {k: np.array(v) for k, v in day.items()}
-    # The recorder's columns; agent, day, relative_time and agreed_today are filled below.
-    event_columns = [
-        c for c in EVENT_COLUMNS if c not in ("agent", "day", "relative_time", "agreed_today")
-    ]
+    # The recorder's columns; the ones below the events' tuples are filled after.
+    filled_after = ("agent", "day", "relative_time", "agreed_today", "committed_at_delivery")
+    event_columns = [c for c in EVENT_COLUMNS if c not in filled_after]
     for k, name in enumerate(event_columns):
         columns[f"event_{name}"] = np.array(
             [e[k] for e in events], dtype=float if name in ("unit_price", "p_min", "p_max") else int
@@ -53,6 +52,7 @@ def expert_log(
         event_day=np.full(n_events, 2),
         event_relative_time=np.zeros(n_events),
         event_agreed_today=np.zeros(n_events),
+        event_committed_at_delivery=np.zeros(n_events),
     )
     for k, name in enumerate(("partner", "is_buy", "quantity", "delivery_day", "unit_price")):
         columns[f"deal_{name}"] = np.array(

@@ -16,6 +16,7 @@ RESPONSE_CODES = {
     ResponseType.REJECT_OFFER: 1,
     ResponseType.END_NEGOTIATION: 2,
 }
+NOT_DECISIONS = (ResponseType.WAIT, ResponseType.NO_RESPONSE)
 PROPOSED, RECEIVED = 0, 1
 
 
@@ -23,33 +24,65 @@ def recording_class(expert: type) -> type:
     """A subclass of ``expert`` with ``hrlxf_events`` and ``hrlxf_deals`` lists.
 
     Event rows: (day, partner, is_buy, kind, step, relative_time, quantity, delivery_day,
-    unit_price, response, q_max, t_min, t_max, p_min, p_max, agreed_today): the agenda's bounds
-    (absolute days), then the quantity already agreed today on that side; kind PROPOSED (our offer, response -1) or RECEIVED (the partner's
-    offer and our response code: 0 accept, 1 reject/counter, 2 end). Deal rows: (signed_day,
-    partner, is_buy, quantity, delivery_day, unit_price).
+    unit_price, response, q_max, t_min, t_max, p_min, p_max, agreed_today, committed_at_delivery):
+    the agenda's bounds (absolute days), the quantity already agreed today on that side and the
+    quantity contracted on that side for the offer's delivery day (both as the round began); kind PROPOSED
+    (our offer, response -1) or RECEIVED (the partner's offer and our response code: 0 accept,
+    1 reject/counter, 2 end). A sync agent's WAIT (it holds its answer until every partner's
+    offer is in) is not a decision and is not logged: the answer given afterwards is. Deal rows:
+    (signed_day, partner, is_buy, quantity, delivery_day, unit_price).
     """
 
     def init(self) -> None:
         self.hrlxf_events: list[tuple] = []
         self.hrlxf_deals: list[tuple] = []
+        self.hrlxf_round: tuple = (None, {})
         expert.init(self)
 
     def is_buying_from(self, partner: str) -> bool:
         return partner in self.awi.my_suppliers
+
+    def round_snapshot(self, today: int, step: int) -> dict[bool, tuple[int, list[int]]]:
+        """Per side (True: buying): what was agreed today and what is contracted for each day
+        from today on, as the round began. Answers of one round are logged one by one as the
+        mechanism collects them, after some of the round's own deals may have been signed; the
+        expert decided them all on the state before the round."""
+        key = (today, step)
+        if self.hrlxf_round[0] != key:
+            days = range(today, max(self.awi.n_steps, today + 1))
+            self.hrlxf_round = (
+                key,
+                {
+                    buying: (
+                        sum(d[3] for d in self.hrlxf_deals if d[0] == today and d[2] == buying),
+                        [
+                            int(
+                                (self.awi.total_supplies_at if buying else self.awi.total_sales_at)(
+                                    t
+                                )
+                            )
+                            for t in days
+                        ],
+                    )
+                    for buying in (True, False)
+                },
+            )
+        return self.hrlxf_round[1]
 
     def log_offer(self, partner: str, state: Any, kind: int, offer: Any, response: int) -> None:
         if offer is None:
             return
         issues = self.awi.current_nmis[partner].outcome_space.issues
         today, buying = self.awi.current_step, is_buying_from(self, partner)
-        agreed = sum(d[3] for d in self.hrlxf_deals if d[0] == today and d[2] == buying)
+        step = int(getattr(state, "step", 0))
+        agreed, contracted = round_snapshot(self, today, step)[buying]
         self.hrlxf_events.append(
             (
                 self.awi.current_step,
                 partner,
                 is_buying_from(self, partner),
                 kind,
-                int(getattr(state, "step", 0)),
+                step,
                 float(getattr(state, "relative_time", 0.0)),
                 int(offer[0]),
                 int(offer[1]),
@@ -61,6 +94,7 @@ def recording_class(expert: type) -> type:
                 float(issues[2].min_value),
                 float(issues[2].max_value),
                 agreed,
+                int(contracted[min(max(int(offer[1]) - today, 0), len(contracted) - 1)]),
             )
         )
 
@@ -71,6 +105,8 @@ def recording_class(expert: type) -> type:
 
     def respond(self, negotiator_id: str, state: Any, *args: Any, **kwargs: Any) -> Any:
         response = expert.respond(self, negotiator_id, state, *args, **kwargs)
+        if response in NOT_DECISIONS:
+            return response
         log_offer(
             self,
             negotiator_id,

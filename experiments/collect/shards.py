@@ -14,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-FORMAT_VERSION = 3  # 2: events carry the agenda bounds; 3: and what was agreed before them
+# 2: events carry the agenda bounds; 3: and what was agreed before them; 4: and what is contracted
+# for their delivery day, and sync agents' WAITs are no longer logged as counter-offers
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 
 

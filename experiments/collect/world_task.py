@@ -108,6 +108,7 @@ EVENT_COLUMNS = (
     "p_min",
     "p_max",
     "agreed_today",
+    "committed_at_delivery",
 )
 DEAL_COLUMNS = (
     "agent",

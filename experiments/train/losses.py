@@ -42,10 +42,9 @@ def answer_loss(
     bundle: HRLBundle, batch: dict[str, torch.Tensor], goals: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Operation cross-entropy per sample, and the logits."""
-    h = bundle.transformer.encode(
-        goals, batch["history"].float(), batch["history_valid"], batch["context"].float()
-    )
-    logits = bundle.transformer.operation_head(h)
+    context = batch["context"].float()
+    h = bundle.transformer.encode(goals, batch["history"].float(), batch["history_valid"], context)
+    logits = bundle.transformer.operation_logits(h, context)
     return F.cross_entropy(logits, batch["operation"], reduction="none"), logits
 
 

@@ -132,8 +132,8 @@ def answer_context(
 ) -> np.ndarray:
     """What the expert sees when answering an offer: side, the negotiation's relative time, the
     need still open on that side (the day's need minus what was agreed earlier that day, in
-    agenda maxima), the offer's price against the goal price of its bucket, the offer itself and
-    its round."""
+    agenda maxima), the offer's price against the goal price of its bucket, the offer itself, its
+    round, what is contracted for its delivery day and the input inventory."""
     events, rows = l3["answer_event"], l3["answer_day_row"]
     is_buy = l3["answer_is_buy"]
     q_max = np.maximum(data["event_q_max"][events], 1.0)
@@ -156,6 +156,8 @@ def answer_context(
         data["event_unit_price"][events] / limit - 1.0,
         l3["answer_offer"][:, :3],
         round_feats,
+        data["event_committed_at_delivery"][events] / q_max,
+        data["day_shield_inventory_input"][rows] / q_max,
     )
 
 

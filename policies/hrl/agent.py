@@ -185,6 +185,13 @@ class LearnedStdAgent(HeuristicStdAgent):
             off_p,
             np.maximum(day_need, 0),
         )
+        committed = np.array(
+            [
+                (awi.total_supplies_at if buying else awi.total_sales_at)(today + int(delta))
+                for buying, delta in zip(threads.is_buy, off_d, strict=True)
+            ],
+            dtype=float,
+        )
         answer = contexts.answer_context(
             threads.is_buy.astype(np.float32),
             rel_time,
@@ -192,6 +199,8 @@ class LearnedStdAgent(HeuristicStdAgent):
             off_p / limit - 1.0,
             offer_features,
             round_feats,
+            committed / q_max,
+            np.full(len(partners), float(awi.current_inventory_input)) / q_max,
         )
         goal = GoalCodec(horizon).encode(
             self.goal,
@@ -207,13 +216,15 @@ class LearnedStdAgent(HeuristicStdAgent):
             torch.as_tensor(context, dtype=torch.float32),
             torch.as_tensor(mask),
         )
+        answer_context = torch.as_tensor(answer)
         answer_state = bundle.transformer.encode(
             torch.as_tensor(np.repeat(goal[None], n, axis=0)),
             torch.as_tensor(history),
             torch.as_tensor(valid),
-            torch.as_tensor(answer),
+            answer_context,
         )
-        operation = bundle.transformer.operation_head(answer_state).argmax(1).numpy()
+        operation = bundle.transformer.operation_logits(answer_state, answer_context)
+        operation = operation.argmax(1).numpy()
         kind = np.where(has_offer, np.array(OPERATIONS)[operation], COUNTER)
         residual = out["residual"].numpy()
         q = np.where(kind == ACCEPT, off_q, base.quantity + residual[:, 0] * q_max)

@@ -1,4 +1,4 @@
-"""The L3 context vectors (CONTEXT_DIM = 11), built the same way in training and in the agent."""
+"""The L3 context vectors (CONTEXT_DIM = 13), built the same way in training and in the agent."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, bucket_of
 
 ROUND_FEATURES = 3
+STOCK_FEATURES = 2
 
 
 def goal_limit(
@@ -52,8 +53,8 @@ def proposal_context(
 ) -> np.ndarray:
     """is_buy, the L1 baseline offer (q / q_max, p / reference, delta / H), the partner's last
     offer (q / q_max, delta / H, p / reference; zeros if none), has offer, and zeros where an
-    answer has its round features."""
-    padding = np.zeros((len(is_buy), ROUND_FEATURES))
+    answer has its round and stock features."""
+    padding = np.zeros((len(is_buy), ROUND_FEATURES + STOCK_FEATURES))
     parts = [is_buy[:, None], baseline, partner_offer, has_offer[:, None], padding]
     return np.concatenate(parts, axis=1).astype(np.float32)
 
@@ -65,12 +66,17 @@ def answer_context(
     price_vs_goal: np.ndarray,
     offer: np.ndarray,
     round_feats: np.ndarray,
+    committed: np.ndarray,
+    inventory_input: np.ndarray,
 ) -> np.ndarray:
     """is_buy, the negotiation's relative time, the day's need on that side in agenda maxima
     (clipped to 5), the offer's price against the goal price of its bucket minus 1 (clipped to
-    [-1, 1]), the offer (q / q_max, delta / H, p / reference), 1, and the round features."""
+    [-1, 1]), the offer (q / q_max, delta / H, p / reference), 1, the round features, then what
+    is already contracted on the offer's side for its delivery day and the input inventory, both
+    in agenda maxima (clipped to 5): whether the offer still fits the factory on that day."""
     head = np.stack(
         [is_buy, relative_time, np.clip(need, 0.0, 5.0), np.clip(price_vs_goal, -1.0, 1.0)], axis=1
     )
     ones = np.ones((len(offer), 1))
-    return np.concatenate([head, offer, ones, round_feats], axis=1).astype(np.float32)
+    stock = np.clip(np.stack([committed, inventory_input], axis=1), 0.0, 5.0)
+    return np.concatenate([head, offer, ones, round_feats, stock], axis=1).astype(np.float32)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from policies.hrl.contexts import ROUND_FEATURES
+from policies.hrl.contexts import ROUND_FEATURES, STOCK_FEATURES
 from policies.hrl.global_coordinator import GlobalCoordinator
 from policies.hrl.horizon_manager import HorizonManager
 from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
@@ -41,7 +41,8 @@ def thread_tokens(rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
             zeros,
             offer[..., :3],
             rows[..., HAS_OFFER : HAS_OFFER + 1],
-            torch.zeros_like(rows[..., :ROUND_FEATURES]),  # round features: not observed here
+            # round and stock features: not observed here
+            torch.zeros_like(rows[..., : ROUND_FEATURES + STOCK_FEATURES]),
         ],
         dim=-1,
     )

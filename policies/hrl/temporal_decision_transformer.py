@@ -5,7 +5,9 @@ masked out of attention), and a context token (the thread's side, the L1 baselin
 offer on the table). A causal transformer encoder reads them; from the last token come the
 residual head (dq, dp against the baseline, normalized), the time head over delivery offsets
 0..H (the L1 time mask enters as -inf logits, so a forbidden offset has probability 0) and the
-operation head (accept, counter, end).
+operation head (accept, counter, end). The operation head also reads the context vector itself:
+an answer turns on thresholds (does the offer still fit what is contracted for its day?) that a
+small MLP on the raw numbers draws more sharply than the encoder's mixed summary does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from policies.l2_goal import GOAL_DIM
 
 HISTORY_FEATURES = 4  # quantity / q_max, delta / H, price / reference, 1 if sent by us
 # The context token's vector: see policies/hrl/contexts.py (proposal and answer layouts).
-CONTEXT_DIM = 11
+CONTEXT_DIM = 13
 N_OPERATIONS = 3
 
 
@@ -42,7 +44,9 @@ class TemporalDecisionTransformer(nn.Module):
         self.encoder = nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
         self.residual_head = nn.Linear(d_model, 2)
         self.time_head = nn.Linear(d_model, horizon + 1)
-        self.operation_head = nn.Linear(d_model, N_OPERATIONS)
+        self.operation_head = nn.Sequential(
+            nn.Linear(d_model + CONTEXT_DIM, d_model), nn.ReLU(), nn.Linear(d_model, N_OPERATIONS)
+        )
         causal = torch.triu(
             torch.ones(max_history + 2, max_history + 2, dtype=torch.bool), diagonal=1
         )
@@ -95,5 +99,9 @@ class TemporalDecisionTransformer(nn.Module):
         return {
             "residual": torch.tanh(self.residual_head(h)),
             "time_logits": time_logits,
-            "operation_logits": self.operation_head(h),
+            "operation_logits": self.operation_logits(h, context),
         }
+
+    def operation_logits(self, h: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """(B, 3) accept / counter / end logits from the encoding and the context vector."""
+        return self.operation_head(torch.cat([h, context], dim=-1))

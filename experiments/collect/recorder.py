@@ -49,20 +49,14 @@ def recording_class(expert: type) -> type:
         expert decided them all on the state before the round."""
         key = (today, step)
         if self.hrlxf_round[0] != key:
-            days = range(today, max(self.awi.n_steps, today + 1))
+            awi, days = self.awi, range(today, max(self.awi.n_steps, today + 1))
+            contracted = {True: awi.total_supplies_at, False: awi.total_sales_at}
             self.hrlxf_round = (
                 key,
                 {
                     buying: (
                         sum(d[3] for d in self.hrlxf_deals if d[0] == today and d[2] == buying),
-                        [
-                            int(
-                                (self.awi.total_supplies_at if buying else self.awi.total_sales_at)(
-                                    t
-                                )
-                            )
-                            for t in days
-                        ],
+                        [int(contracted[buying](t)) for t in days],
                     )
                     for buying in (True, False)
                 },

@@ -75,7 +75,9 @@ def test_each_partner_offer_is_answered_once_and_a_wait_is_not_an_answer(shard):
 
 def test_contracted_quantity_at_delivery_matches_the_days_state_before_any_deal(shard):
     _, data = shard
-    rows = {(a, d): i for i, (a, d) in enumerate(zip(data["day_agent"], data["day_day"]))}
+    rows = {
+        (a, d): i for i, (a, d) in enumerate(zip(data["day_agent"], data["day_day"], strict=True))
+    }
     checked = 0
     for k in np.flatnonzero(data["event_agreed_today"] == 0):
         row = rows[(data["event_agent"][k], data["event_day"][k])]

@@ -5,8 +5,9 @@ inputs, each time with fresh draws from python's and numpy's generators; then th
 rewound and the real call plays on, so the world is the one an unprobed expert would have
 played. For every answered offer the most frequent answer's share is the best any predictor can
 expect there, even one that saw the expert's whole internal state (it cannot see the coin
-flips); the mean over offers bounds the operation accuracy of BC (up to sampling noise). PenguinAgent,
-for instance, hands today's needs to a random 70% of its partners and ends some of the rest.
+flips); the mean over offers bounds the operation accuracy of BC (up to sampling noise).
+PenguinAgent, for instance, hands today's needs to a random 70% of its partners and ends some of
+the rest.
 
 Valid for experts whose ``counter_all`` changes nothing but the random generators' states.
 
@@ -56,9 +57,9 @@ def probing_class(expert: type, samples: int) -> type:
     def counter_all(self, offers: dict, states: dict) -> dict:
         partners = [p for p, offer in offers.items() if offer is not None]
         saved = (random.getstate(), np.random.get_state())
-        draws = [answer_codes(expert.counter_all(self, offers, states), partners)]
-        for _ in range(samples - 1):
-            draws.append(answer_codes(expert.counter_all(self, offers, states), partners))
+        draws = [
+            answer_codes(expert.counter_all(self, offers, states), partners) for _ in range(samples)
+        ]
         random.setstate(saved[0])
         np.random.set_state(saved[1])
         real = expert.counter_all(self, offers, states)

@@ -26,9 +26,9 @@ def recording_class(expert: type) -> type:
     Event rows: (day, partner, is_buy, kind, step, relative_time, quantity, delivery_day,
     unit_price, response, q_max, t_min, t_max, p_min, p_max, agreed_today, committed_at_delivery):
     the agenda's bounds (absolute days), the quantity already agreed today on that side and the
-    quantity contracted on that side for the offer's delivery day (both as the round began); kind PROPOSED
-    (our offer, response -1) or RECEIVED (the partner's offer and our response code: 0 accept,
-    1 reject/counter, 2 end). A sync agent's WAIT (it holds its answer until every partner's
+    quantity contracted on that side for the offer's delivery day (both as the round began);
+    kind PROPOSED (our offer, response -1) or RECEIVED (the partner's offer and our response
+    code: 0 accept, 1 reject/counter, 2 end). A sync agent's WAIT (it holds its answer until every partner's
     offer is in) is not a decision and is not logged: the answer given afterwards is. Deal rows:
     (signed_day, partner, is_buy, quantity, delivery_day, unit_price).
     """
@@ -72,9 +72,9 @@ def recording_class(expert: type) -> type:
         agreed, contracted = round_snapshot(self, today, step)[buying]
         self.hrlxf_events.append(
             (
-                self.awi.current_step,
+                today,
                 partner,
-                is_buying_from(self, partner),
+                buying,
                 kind,
                 step,
                 float(getattr(state, "relative_time", 0.0)),

@@ -7,17 +7,18 @@ from gymnasium import spaces
 
 
 class RandomPolicy:
-    """Samples the env's action space; for MultiDiscrete spaces with ``env.action_masks()``,
-    samples uniformly among the allowed choices of every dimension."""
+    """Samples the env's action space; for MultiDiscrete spaces whose ``info`` carries an
+    ``action_mask`` (flat, as in SCMLRoundEnv), samples uniformly among the allowed choices of
+    every dimension."""
 
     def __init__(self, env, seed: int | None = None) -> None:
         self.env = env
         self.rng = np.random.default_rng(seed)
 
-    def __call__(self, observation=None) -> np.ndarray:
+    def __call__(self, observation=None, info: dict | None = None) -> np.ndarray:
         space = self.env.action_space
-        if isinstance(space, spaces.MultiDiscrete) and hasattr(self.env, "action_masks"):
-            mask = self.env.action_masks()
+        if isinstance(space, spaces.MultiDiscrete) and info and "action_mask" in info:
+            mask = info["action_mask"]
             choices, start = [], 0
             for size in space.nvec:
                 allowed = np.flatnonzero(mask[start : start + size])

@@ -17,10 +17,8 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from torch.utils.tensorboard import SummaryWriter
 
-from baselines.heuristic.daily_policy import HeuristicDailyPolicy
-from baselines.heuristic.round_policy import HeuristicRoundPolicy
 from baselines.random_policy import RandomPolicy
-from envs.scml.daily_env import SCMLDailyEnv
+from baselines.reference_policy import ReferencePolicy
 from envs.scml.factory import make_env
 from experiments.common.run_context import prepare_run, write_metrics
 
@@ -28,12 +26,8 @@ from experiments.common.run_context import prepare_run, write_metrics
 def make_policy(name: str, env, seed: int):
     if name == "random":
         return RandomPolicy(env, seed)
-    if name == "heuristic":
-        return (
-            HeuristicDailyPolicy(env)
-            if isinstance(env, SCMLDailyEnv)
-            else HeuristicRoundPolicy(env)
-        )
+    if name == "heuristic":  # the env's executor is the heuristic by default
+        return ReferencePolicy()
     raise ValueError(f"policy.name must be 'heuristic' or 'random', got {name!r}")
 
 
@@ -52,7 +46,7 @@ def run(cfg: DictConfig) -> dict:
         obs, info = env.reset(seed=int(cfg.seed) + episode)
         total, length, done = 0.0, 0, False
         while not done:
-            obs, reward, done, truncated, info = env.step(policy(obs))
+            obs, reward, done, truncated, info = env.step(policy(obs, info))
             total, length = total + reward, length + 1
             done = done or truncated
         steps += length

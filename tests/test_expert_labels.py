@@ -7,10 +7,17 @@ from experiments.collect.recorder import PROPOSED, RECEIVED
 from experiments.collect.world_task import EVENT_COLUMNS
 from experiments.datasets.expert_data import ExpertData
 from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals, soft_buckets
-from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples
+from experiments.datasets.l3_labels import L3LabelConfig
+from experiments.datasets.l3_labels import extract_l3_samples as extract_with_goals
 from policies.l2_goal import P_BUY, P_SELL, Q_BUY, Q_SELL
 
 H = 20
+
+
+def extract_l3_samples(log: ExpertData, config: L3LabelConfig):
+    """L3 samples with the reconstructed L2 goals as each day's goal (as training does)."""
+    labels = reconstruct_l2_goals(log, L2LabelConfig(horizon=H))
+    return extract_with_goals(log, labels["goal"], labels["target"], config)
 
 
 def expert_log(
@@ -159,7 +166,7 @@ def test_l3_forbidden_delivery_is_projected_to_the_nearest_allowed_offset():
 
 
 def test_round_features_rank_offers_and_measure_what_still_fits():
-    from policies.hrl.contexts import round_features
+    from policies.decision.contexts import round_features
 
     # three purchase offers (prices 10, 8, 12) against a need of 8, one sale against a need of 3
     feats = round_features(

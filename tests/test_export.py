@@ -4,12 +4,14 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
 from experiments.export import export_agent, load_agent_class
 from policies.hrl.bundle import BundleConfig, HRLBundle
+from policies.hrl.exported import read_export
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,9 @@ def play(agent_class, level, tmp_path, n_steps=8):
 def test_export_directory_loads_as_an_agent_class(exported):
     agent_class = load_agent_class(exported)
     assert agent_class.__name__ == "HRLXFTestAgent" and agent_class is load_agent_class(exported)
-    assert agent_class.__module__.startswith("hrlxf_exports.")
+    package = read_export(exported)["package"]
+    assert package.startswith("hrlxf_hrlxftestagent_")
+    assert agent_class.__module__ == f"{package}.agent"
     assert json.loads((exported / "export.json").read_text())["stage"] == "bc"
 
 
@@ -48,7 +52,7 @@ def test_exported_agent_plays_every_level_without_fallbacks(exported, tmp_path, 
     agent, score = play(load_agent_class(exported), level, tmp_path)
     assert agent.fallback_count == 0
     assert agent.decisions["goal"] == 8 and agent.decisions["responses"] > 0
-    assert score == score  # a real number, not NaN
+    assert np.isfinite(score)
 
 
 def test_a_failing_network_falls_back_to_the_heuristic_and_is_counted(
@@ -59,11 +63,11 @@ def test_a_failing_network_falls_back_to_the_heuristic_and_is_counted(
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(agent_class.bundle().transformer, "forward", broken)
+    monkeypatch.setattr(agent_class.__init__.__globals__["LearnedExecutor"], "respond", broken)
     agent, score = play(agent_class, 1, tmp_path, n_steps=5)
     assert agent.fallbacks["responses"] == agent.decisions["responses"] > 0
     assert agent.fallbacks["goal"] == 0  # the goal network still works
-    assert score == score
+    assert np.isfinite(score)
 
 
 def test_corrupt_or_incomplete_exports_are_clear_errors(exported, tmp_path):
@@ -71,15 +75,16 @@ def test_corrupt_or_incomplete_exports_are_clear_errors(exported, tmp_path):
 
     broken = tmp_path / "broken"
     shutil.copytree(exported, broken)
-    (broken / "weights.pt").write_bytes(b"not a checkpoint")
+    package = read_export(exported)["package"]
+    (broken / package / "weights.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="does not match"):
         load_agent_class(broken)
     incomplete = tmp_path / "incomplete"
     shutil.copytree(exported, incomplete)
-    (incomplete / "agent.py").unlink()
+    (incomplete / package / "agent.py").unlink()
     with pytest.raises(ValueError, match="missing"):
         load_agent_class(incomplete)
-    (broken / "weights.pt").write_bytes((exported / "weights.pt").read_bytes())
+    (broken / package / "weights.pt").write_bytes((exported / package / "weights.pt").read_bytes())
     (broken / "export.json").write_text("{")
     with pytest.raises(ValueError, match="corrupt"):
         load_agent_class(broken)

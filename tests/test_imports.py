@@ -6,7 +6,7 @@ import sys
 import pytest
 
 FIRST_IMPORTS = [
-    "baselines.trading_rules",
+    "envs.trading.rules",
     "baselines.heuristic.agent",
     "envs",
     "envs.trading",

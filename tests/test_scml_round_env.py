@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from baselines.heuristic.round_policy import HeuristicRoundPolicy
 from baselines.random_policy import RandomPolicy
+from baselines.reference_policy import ReferencePolicy
 from envs.scml import SCMLRoundEnv
 from policies.shield import compute_limits, state_from_awi, threads_from_awi
 from policies.shield.reservation import with_deal
@@ -20,7 +20,7 @@ def random_episode(env, seed):
     obs, info = env.reset(seed=seed)
     rewards, n = [], 0
     while True:
-        obs, reward, terminated, _, info = env.step(policy(obs))
+        obs, reward, terminated, _, info = env.step(policy(obs, info))
         assert env.observation_space.contains(obs)
         rewards.append(reward)
         n += 1
@@ -28,14 +28,14 @@ def random_episode(env, seed):
             return rewards, n, info
 
 
-def test_heuristic_round_policy_only_sends_valid_actions_and_trades(small_world):
+def test_reference_policy_only_sends_valid_actions_and_trades(small_world):
     env = SCMLRoundEnv(world=small_world, horizon=10)
-    policy = HeuristicRoundPolicy(env)
-    obs, _ = env.reset(seed=2)
+    policy = ReferencePolicy()  # the heuristic executor's answers, from info
+    obs, info = env.reset(seed=2)
     accepted = 0
     done = False
     while not done:
-        action = policy(obs)
+        action = policy(obs, info)
         assert env.action_space.contains(action)
         # Ops must respect the mask (accept only what was offered). Delivery days may go past
         # the per-thread time mask: the policy reasons jointly (a purchase accepted this round
@@ -46,6 +46,8 @@ def test_heuristic_round_policy_only_sends_valid_actions_and_trades(small_world)
         accepted += int(np.sum(action.reshape(-1, 4)[: len(env.partners), 0] == 0))
         obs, _, done, _, info = env.step(action)
     assert accepted > 0
+    # The executor agent kept the threads' histories from what was really sent.
+    assert env.session.agent(env.learner_id)._events
 
 
 def test_whole_episode_stays_in_spaces_and_is_reproducible(small_world):

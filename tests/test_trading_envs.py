@@ -8,9 +8,9 @@ from gymnasium.utils.env_checker import check_env
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 import envs  # noqa: F401 - registers HRLXF/Trading-v0
-from baselines.trading_rules import rule_actions
 from envs.market.generators import regime_switching_bars
 from envs.trading import DataSource, TradingConfig, TradingEnv, parallel_env
+from envs.trading.rules import rule_actions
 
 
 @pytest.mark.parametrize("discrete", [None, 5])

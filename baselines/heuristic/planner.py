@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from baselines.heuristic.market_view import MarketView
+from policies.decision.market_view import MarketView
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, bucket_of
 from policies.shield import ShieldLimits, ShieldState
 from policies.shield.limits import expected_raw_inflow

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from gymnasium import spaces
 
-from envs.scml.session import WorldSession
+from envs.scml.session import LearnerView, WorldSession
+from policies.decision.agent import ExecutorStdAgent
+from policies.decision.executor import HEURISTIC_EXECUTOR, Executor, resolve_executor
 from policies.l2_goal import GoalCodec
 
 
@@ -23,8 +27,14 @@ def check_goal_action(space: spaces.Box, action: np.ndarray, who: str = "action"
     return array
 
 
+def executor_params(executor: Executor | str | dict | None, horizon: int) -> dict[str, Any]:
+    """Constructor arguments of the learner agents that carry out a day with ``executor``
+    (default: the heuristic, named by path so that environments need not import baselines)."""
+    return {"executor": resolve_executor(executor or HEURISTIC_EXECUTOR), "horizon": horizon}
+
+
 def apply_goal(session: WorldSession, agent_id: str, codec: GoalCodec, action: np.ndarray) -> None:
-    """Hand a normalized goal to the learner's heuristic executor for the coming day."""
+    """Hand a normalized goal to the learner's executor agent for the coming day."""
     awi = session.awi(agent_id)
     session.agent(agent_id).goal_override = codec.decode(
         action,
@@ -32,3 +42,12 @@ def apply_goal(session: WorldSession, agent_id: str, codec: GoalCodec, action: n
         price_in=float(awi.trading_prices[awi.my_input_product]),
         price_out=float(awi.trading_prices[awi.my_output_product]),
     )
+
+
+def reference_action(
+    session: WorldSession, agent_id: str, codec: GoalCodec, view: LearnerView
+) -> np.ndarray:
+    """The normalized goal the learner's executor would set itself from ``view``."""
+    agent: ExecutorStdAgent = session.agent(agent_id)
+    goal = agent.executor.plan(view.day)
+    return codec.encode(goal, view.day.n_lines, view.day.market.price_in, view.day.market.price_out)

@@ -8,13 +8,19 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from baselines.heuristic.agent import HeuristicStdAgent
 from envs.scml.config import world_config
-from envs.scml.daily_control import apply_goal, check_goal_action
+from envs.scml.daily_control import (
+    apply_goal,
+    check_goal_action,
+    executor_params,
+    reference_action,
+)
 from envs.scml.reward import RewardTracker
 from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.world_builder import WorldConfig
+from policies.decision.agent import ExecutorStdAgent
+from policies.decision.executor import Executor
 from policies.l2_goal import GOAL_DIM, GoalCodec
 
 
@@ -23,15 +29,18 @@ class SCMLDailyEnv(gym.Env):
 
     Observation: ``{"x_static": (12,), "X_temporal": (H+1, 10), "x_role": (2,)}``.
     Action: the 16-value L2 goal in [-1, 1] (see :class:`policies.l2_goal.GoalCodec`); the
-    heuristic L3/L4 carry the day's negotiations out under the L1 shield.
+    executor's L3/L4 carry the day's negotiations out under the L1 shield.
     Reward: the day's score change (+ optional potential-based shaping, reported in ``info``).
+    ``info["reference_action"]``: the goal the executor would set itself (normalized).
 
     Args:
         world: world options (:class:`WorldConfig` fields) or a WorldConfig.
         horizon: H of the shield and the observation.
         reward_shaping: add gamma * phi(s') - phi(s) to the reward.
         shaping_gamma: the shaping discount.
-        agent_params: extra constructor arguments of the executing heuristic agent.
+        executor: who carries out the day (an :class:`Executor`, a ``module:Class`` path or a
+            ``{"_target_": path, ...}`` mapping); default the heuristic executor.
+        agent_params: extra constructor arguments of the learner's ExecutorStdAgent.
     """
 
     metadata = {"render_modes": []}
@@ -42,6 +51,7 @@ class SCMLDailyEnv(gym.Env):
         horizon: int = 40,
         reward_shaping: bool = False,
         shaping_gamma: float = 0.99,
+        executor: Executor | str | dict | None = None,
         agent_params: dict[str, Any] | None = None,
     ) -> None:
         if horizon < 1:
@@ -49,7 +59,7 @@ class SCMLDailyEnv(gym.Env):
         self.world_config = world_config(world)
         self.horizon = horizon
         self.codec = GoalCodec(horizon)
-        self.agent_params = {"horizon": horizon, **(agent_params or {})}
+        self.agent_params = {**executor_params(executor, horizon), **(agent_params or {})}
         self.rewards = RewardTracker(shaping=reward_shaping, gamma=shaping_gamma)
         self.shaping_gamma = shaping_gamma
         self.observation_space = observation_space(horizon)
@@ -61,7 +71,7 @@ class SCMLDailyEnv(gym.Env):
         super().reset(seed=seed)
         self.session = WorldSession(
             self.world_config,
-            HeuristicStdAgent,
+            ExecutorStdAgent,
             world_seed_from(self.np_random, options),
             self.horizon,
             per_round=False,
@@ -87,8 +97,13 @@ class SCMLDailyEnv(gym.Env):
 
     def _info(self, view: LearnerView) -> dict[str, Any]:
         assert self.session is not None
-        return {
+        info = {
             "day": self.session.world.current_step,
             "score": view.score,
             "agent_id": self.learner_id,
         }
+        if not self.session.done:
+            info["reference_action"] = reference_action(
+                self.session, self.learner_id, self.codec, view
+            )
+        return info

@@ -1,6 +1,6 @@
 """SCMLParallelEnv: several learner factories in one SCML world (PettingZoo ParallelEnv).
 
-Every learner sets its daily L2 goal; heuristic L3/L4 under the L1 shield execute it. Meant for
+Every learner sets its daily L2 goal; the executor's L3/L4 under the L1 shield carry it out. Meant for
 self-play: the learners share the world, so each one's goal moves the others' prices and deals.
 """
 
@@ -13,13 +13,19 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from baselines.heuristic.agent import HeuristicStdAgent
 from envs.scml.config import world_config
-from envs.scml.daily_control import apply_goal, check_goal_action
+from envs.scml.daily_control import (
+    apply_goal,
+    check_goal_action,
+    executor_params,
+    reference_action,
+)
 from envs.scml.reward import RewardTracker
 from envs.scml.session import WorldSession
 from envs.scml.state_builder import observation_space
 from envs.scml.world_builder import WorldConfig
+from policies.decision.agent import ExecutorStdAgent
+from policies.decision.executor import Executor
 from policies.l2_goal import GOAL_DIM, GoalCodec
 
 
@@ -28,7 +34,7 @@ class SCMLParallelEnv(ParallelEnv):
 
     Args:
         world: world options; ``n_learners`` (default 2 here) learner slots share one level.
-        horizon, reward_shaping, shaping_gamma: as in :class:`SCMLDailyEnv`.
+        horizon, reward_shaping, shaping_gamma, executor: as in :class:`SCMLDailyEnv`.
     """
 
     metadata = {"name": "hrlxf_scml_daily_v0", "render_modes": []}
@@ -39,6 +45,7 @@ class SCMLParallelEnv(ParallelEnv):
         horizon: int = 40,
         reward_shaping: bool = False,
         shaping_gamma: float = 0.99,
+        executor: Executor | str | dict | None = None,
     ) -> None:
         options = {"n_learners": 2, "agents_per_process": 3}
         if isinstance(world, WorldConfig):
@@ -46,6 +53,7 @@ class SCMLParallelEnv(ParallelEnv):
         else:
             self.world_config = world_config({**options, **(world or {})})
         self.horizon = horizon
+        self.learner_params = executor_params(executor, horizon)
         self.codec = GoalCodec(horizon)
         self.reward_shaping = reward_shaping
         self.shaping_gamma = shaping_gamma
@@ -69,10 +77,10 @@ class SCMLParallelEnv(ParallelEnv):
             self._rng = np.random.default_rng(seed)
         self.session = WorldSession(
             self.world_config,
-            HeuristicStdAgent,
+            ExecutorStdAgent,
             int(self._rng.integers(0, 2**31 - 1)),
             self.horizon,
-            learner_params={"horizon": self.horizon},
+            learner_params=self.learner_params,
             shaping_gamma=self.shaping_gamma,
         )
         self.agents = list(self.possible_agents)
@@ -86,7 +94,7 @@ class SCMLParallelEnv(ParallelEnv):
             view = self.session.view(self._ids[agent], scores)
             self._rewards[agent].reset(view.score, view.potential)
             observations[agent] = view.observation
-            infos[agent] = {"agent_id": self._ids[agent], "score": view.score}
+            infos[agent] = self._info(agent, view, {"score": view.score})
         return observations, infos
 
     def step(self, actions: dict[str, np.ndarray]):
@@ -109,10 +117,19 @@ class SCMLParallelEnv(ParallelEnv):
             observations[agent] = view.observation
             rewards[agent], parts = self._rewards[agent].step(view.score, view.potential)
             terminations[agent], truncations[agent] = done, False
-            infos[agent] = {"agent_id": self._ids[agent], **parts}
+            infos[agent] = self._info(agent, view, parts, done)
         if done:
             self.agents = []
         return observations, rewards, terminations, truncations, infos
+
+    def _info(self, agent: str, view, parts: dict, done: bool = False) -> dict[str, Any]:
+        assert self.session is not None
+        info = {"agent_id": self._ids[agent], **parts}
+        if not done:
+            info["reference_action"] = reference_action(
+                self.session, self._ids[agent], self.codec, view
+            )
+        return info
 
     def close(self) -> None:
         self.session = None

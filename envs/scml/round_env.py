@@ -8,14 +8,17 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from negmas import ResponseType, SAOResponse
-from scml.std.agents import StdPlaceholder
 
 from envs.scml.config import world_config
+from envs.scml.daily_control import executor_params
 from envs.scml.reward import RewardTracker
 from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.thread_features import thread_observation, thread_spaces
 from envs.scml.world_builder import WorldConfig
+from policies.decision.agent import ExecutorStdAgent
+from policies.decision.executor import Executor
+from policies.decision.snapshot import ThreadSnapshot
 from policies.shield import (
     ACCEPT,
     COUNTER,
@@ -40,6 +43,8 @@ class SCMLRoundEnv(gym.Env):
     safe counter, an empty counter ends the thread. ``action_masks()`` gives the valid choices
     for maskable policies.
     Reward: score change since the last step (+ optional shaping, in ``info``).
+    The learner's executor (default the heuristic) sets each day's goal and keeps the threads'
+    histories; ``info["reference_action"]`` is its own answer to the round on the action grid.
     """
 
     metadata = {"render_modes": []}
@@ -54,6 +59,7 @@ class SCMLRoundEnv(gym.Env):
         shield: bool = True,
         reward_shaping: bool = False,
         shaping_gamma: float = 0.99,
+        executor: Executor | str | dict | None = None,
     ) -> None:
         if horizon < 1 or max_threads < 1 or quantity_levels < 1 or price_levels < 2:
             raise ValueError(
@@ -66,6 +72,7 @@ class SCMLRoundEnv(gym.Env):
         self.quantity_levels = quantity_levels
         self.price_levels = price_levels
         self.shield = shield
+        self.learner_params = executor_params(executor, horizon)
         self.shaping_gamma = shaping_gamma
         self.rewards = RewardTracker(shaping=reward_shaping, gamma=shaping_gamma)
         self.observation_space = spaces.Dict(
@@ -78,16 +85,19 @@ class SCMLRoundEnv(gym.Env):
         self.partners: list[str] = []
         self._observation: dict[str, np.ndarray] = {}
         self._view: LearnerView | None = None
+        self._threads: ThreadSnapshot | None = None
+        self._steps: list[int] = []
 
     # --- gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self.session = WorldSession(
             self.world_config,
-            StdPlaceholder,
+            ExecutorStdAgent,
             world_seed_from(self.np_random, options),
             self.horizon,
             per_round=True,
+            learner_params=self.learner_params,
             shaping_gamma=self.shaping_gamma,
         )
         self.learner_id = self.session.learner_ids[0]
@@ -111,6 +121,8 @@ class SCMLRoundEnv(gym.Env):
                 f"p<{self.price_levels}, delta<={self.horizon}]); got {action.tolist()}"
             )
         responses = self._responses(action.reshape(self.max_threads, 4))
+        if self._threads is not None:
+            self._agent().log_round(self.partners, self._threads, self._steps, responses)
         self.session.step_round({self.learner_id: responses}, wait_for=self.learner_id)
         self._record_partners()
         observation, view = self._observe()
@@ -147,6 +159,10 @@ class SCMLRoundEnv(gym.Env):
         assert self.session is not None
         self.partners = [] if self.session.done else self.session.open_threads(self.learner_id)
 
+    def _agent(self) -> ExecutorStdAgent:
+        assert self.session is not None
+        return self.session.agent(self.learner_id)
+
     def _observe(self):
         assert self.session is not None
         view = self.session.view(self.learner_id)
@@ -157,7 +173,50 @@ class SCMLRoundEnv(gym.Env):
             **thread_observation(awi, self.partners, threads, view.limits, self.max_threads),
         }
         self._observation, self._view = observation, view
+        agent = self._agent()
+        self._threads = None
+        if self.partners and agent.day is not None:
+            offers = {p: awi.current_offers.get(p) for p in self.partners}
+            states = {p: awi.current_states.get(p) for p in self.partners}
+            self._threads, self._steps = agent.thread_snapshot(self.partners, offers, states)
         return observation, view
+
+    def _reference_action(self) -> np.ndarray:
+        """The executor's own answer to this round, on the action grid (END where nothing)."""
+        slots = np.zeros((self.max_threads, 4), dtype=np.int64)
+        slots[:, 0] = END
+        if self._threads is None:
+            return slots.reshape(-1)
+        assert self.session is not None
+        awi = self.session.awi(self.learner_id)
+        partners = self.partners
+        offers = {p: awi.current_offers.get(p) for p in partners}
+        responses = self._agent().decide_round(partners, offers, self._threads)
+        bounds = self._threads.bounds
+        shown = min(len(partners), self.max_threads)
+        # Fields an answer does not use still get allowed values, so masked policies agree.
+        allowed_days = self._observation["time_mask"][:shown].astype(bool)
+        slots[:shown, 3] = np.where(allowed_days.any(axis=1), np.argmax(allowed_days, axis=1), 0)
+        for i, partner in enumerate(partners[:shown]):
+            response = responses[partner]
+            if response.outcome is None:
+                continue
+            outcome = response.outcome
+            q_frac = outcome[0] / max(float(bounds.q_max[i]), 1.0)
+            span = max(float(bounds.p_max[i] - bounds.p_min[i]), 1e-9)
+            slots[i] = [
+                ACCEPT if response.response == ResponseType.ACCEPT_OFFER else COUNTER,
+                np.clip(
+                    int(np.ceil(q_frac * self.quantity_levels)) - 1, 0, self.quantity_levels - 1
+                ),
+                np.clip(
+                    round((outcome[2] - bounds.p_min[i]) / span * (self.price_levels - 1)),
+                    0,
+                    self.price_levels - 1,
+                ),
+                np.clip(outcome[1] - awi.current_step, 0, self.horizon),
+            ]
+        return slots.reshape(-1)
 
     def _responses(self, slots: np.ndarray) -> dict[str, SAOResponse]:
         assert self.session is not None
@@ -211,4 +270,5 @@ class SCMLRoundEnv(gym.Env):
             "agent_id": self.learner_id,
             "n_threads": len(self.partners),
             "action_mask": self.action_masks(),
+            "reference_action": self._reference_action(),
         }

@@ -12,9 +12,10 @@ import numpy as np
 from scml.std import SCML2024StdWorld
 
 from envs.scml.reward import potential
-from envs.scml.state_builder import build_observation
 from envs.scml.world_builder import WorldConfig, build_world, unwrap_agent
-from policies.shield import ShieldLimits, ShieldState, compute_limits, state_from_awi
+from policies.decision.observation import build_observation
+from policies.decision.snapshot import DaySnapshot
+from policies.shield import ShieldLimits, ShieldState
 
 
 def world_seed_from(rng: np.random.Generator, options: dict[str, Any] | None) -> int:
@@ -26,8 +27,9 @@ def world_seed_from(rng: np.random.Generator, options: dict[str, Any] | None) ->
 
 @dataclass(frozen=True)
 class LearnerView:
-    """One learner factory's shield state, limits and observation at one moment."""
+    """One learner factory's snapshot, observation, potential and score at one moment."""
 
+    day: DaySnapshot
     state: ShieldState
     limits: ShieldLimits
     observation: dict[str, np.ndarray]
@@ -114,22 +116,15 @@ class WorldSession:
         return {aid: float(s) for aid, s in self.world.scores().items()}
 
     def view(self, agent_id: str, scores: dict[str, float] | None = None) -> LearnerView:
-        awi = self.awi(agent_id)
-        state = state_from_awi(awi, self.horizon)
-        limits = compute_limits(state)
-        balance = self._initial_balance[agent_id]
-        prices = awi.trading_prices
+        day = DaySnapshot.from_awi(
+            self.awi(agent_id), self.horizon, self._initial_balance[agent_id]
+        )
+        market = day.market
         phi = potential(
-            state,
-            float(prices[awi.my_input_product]),
-            float(prices[awi.my_output_product]),
-            balance,
-            self.shaping_gamma,
+            day.state, market.price_in, market.price_out, day.initial_balance, self.shaping_gamma
         )
         score = (scores or self.scores())[agent_id]
-        return LearnerView(
-            state, limits, build_observation(awi, state, limits, balance), phi, score
-        )
+        return LearnerView(day, day.state, day.limits, build_observation(day), phi, score)
 
     def step_day(self) -> None:
         """Run one whole simulated day; learners act through their own agent objects."""

@@ -10,6 +10,7 @@ import numpy as np
 from envs.trading.core import TradingConfig
 from envs.trading.data_source import DataSource
 from envs.trading.parallel_env import TradingParallelEnv
+from envs.trading.rules import rule_actions
 
 
 class TradingEnv(gym.Env):
@@ -24,11 +25,6 @@ class TradingEnv(gym.Env):
         episode_length: int = 200,
         discrete_actions: int | None = None,
     ) -> None:
-        # Imported here: baselines.trading_rules reads envs.trading's observation layout, so a
-        # module-level import would be circular whenever the rules are imported first.
-        from baselines.trading_rules import rule_actions
-
-        self._rule_actions = rule_actions
         self.market = TradingParallelEnv(config, data, episode_length, discrete_actions)
         self.learner = self.market.possible_agents[0]
         self.observation_space = self.market.observation_space(self.learner)
@@ -44,7 +40,7 @@ class TradingEnv(gym.Env):
         others = [a for a in self.market.agents if a != self.learner]
         stacked = np.stack([self._obs[a] for a in others])
         types = [self.market.config.types[self.market.possible_agents.index(a)] for a in others]
-        rule = self._rule_actions(stacked, types)
+        rule = rule_actions(stacked, types)
         actions: dict[str, Any] = {self.learner: action}
         for agent, value in zip(others, rule, strict=True):
             actions[agent] = self.market.env_action(float(value))

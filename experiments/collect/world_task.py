@@ -20,9 +20,16 @@ def level_of(awi: Any) -> int:
 
 
 def collect_world(
-    world: dict[str, Any], expert: str, seed: int, horizon: int, shard: str, threads: int = 1
+    world: dict[str, Any],
+    expert: str | type,
+    seed: int,
+    horizon: int,
+    shard: str,
+    threads: int = 1,
+    expert_params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run the world to its end; record every expert slot's day states, offers and deals.
+    """Run the world to its end; record every expert slot's day states, offers and deals, and
+    the goal of each day where the expert states one (``goal_history``; NaN otherwise).
 
     Returns the shard's summary (rows per table). The shard appears only when complete.
     """
@@ -31,7 +38,9 @@ def collect_world(
     torch.set_num_threads(threads)
     config = WorldConfig(**world)
     config.validate()
-    session = WorldSession(config, recording_class(resolve_agent(expert)), seed, horizon)
+    session = WorldSession(
+        config, recording_class(resolve_agent(expert)), seed, horizon, learner_params=expert_params
+    )
     experts = list(session.learner_ids)
     days: dict[str, list] = {
         k: []
@@ -51,6 +60,7 @@ def collect_world(
         )
     }
     days.update({f"shield_{name}": [] for name in (*SCALAR_FIELDS, *DAILY_FIELDS)})
+    days["goal"] = []
     while not session.done:
         scores = session.scores()
         for index, agent_id in enumerate(experts):
@@ -71,6 +81,9 @@ def collect_world(
             for name in (*SCALAR_FIELDS, *DAILY_FIELDS):
                 days[f"shield_{name}"].append(record[name])
         session.step_day()
+        for agent_id in experts:
+            history = getattr(session.agent(agent_id), "goal_history", None)
+            days["goal"].append(history[-1] if history else np.full((4, 4), np.nan))
     final = session.scores()
     agents = [session.agent(a) for a in experts]
     events = [(i, *row) for i, agent in enumerate(agents) for row in agent.hrlxf_events]
@@ -83,7 +96,8 @@ def collect_world(
     index = {p: i for i, p in enumerate(partners)}
     arrays.update(table("event", EVENT_COLUMNS, events, index))
     arrays.update(table("deal", DEAL_COLUMNS, deals, index))
-    return write_shard(Path(shard), arrays, {"seed": seed, "expert": expert, "world": world})
+    name = expert if isinstance(expert, str) else f"{expert.__module__}.{expert.__qualname__}"
+    return write_shard(Path(shard), arrays, {"seed": seed, "expert": name, "world": world})
 
 
 def partner_ids(events: list[tuple], deals: list[tuple]) -> list[str]:

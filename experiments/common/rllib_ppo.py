@@ -12,19 +12,9 @@ from typing import Any
 
 from pettingzoo import ParallelEnv
 
-SHARING = ("shared", "per_type", "per_agent")
+from policies.sharing import SHARING, module_of
 
-
-def module_of(agent: str, sharing: str) -> str:
-    """The RLlib module (policy) id that acts for ``agent``."""
-    if sharing == "shared":
-        return "shared"
-    if sharing == "per_type":
-        head, _, tail = agent.rpartition("_")
-        return head if head and tail.isdigit() else agent
-    if sharing == "per_agent":
-        return agent
-    raise ValueError(f"policy sharing must be one of {list(SHARING)}, got {sharing!r}")
+__all__ = ["SHARING", "build_ppo", "module_of"]
 
 
 def build_ppo(

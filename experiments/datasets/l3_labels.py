@@ -1,10 +1,11 @@
 """L3 labels from the expert's negotiation actions (seed 000, section 10.2).
 
-For every offer the expert proposed: the offline L1 baseline for that thread (same shield code as
-online, on the day's logged state), the residual (dq, dp) of the expert's offer against it, the
-time label (delivery offset) projected onto the nearest offset the offline time mask allows,
-the mask itself, and the thread's earlier offers as history. For every partner offer the expert
-answered: the operation label (0 accept, 1 counter/reject, 2 end).
+Every recorded offer becomes a :class:`ThreadSnapshot` row (the snapshot the online agent
+builds, here from recorded events), and the network inputs come from
+:func:`policies.decision.contexts.decision_inputs`, the function the agent calls. On top:
+for every offer the expert proposed, the residual (dq, dp) against the L1 baseline and the time
+label (delivery offset) projected onto the nearest offset the time mask allows; for every
+partner offer it answered, the operation label (0 accept, 1 counter/reject, 2 end).
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import numpy as np
 
 from experiments.collect.recorder import PROPOSED, RECEIVED
 from experiments.datasets.expert_data import ExpertData
+from policies.decision.contexts import DecisionInputs, decision_inputs
+from policies.decision.snapshot import ThreadSnapshot, history_tensor
 from policies.shield import compute_limits
-from policies.shield.baseline import baseline_action
 from policies.shield.clip import nearest_allowed
 from policies.shield.threads import ThreadBounds
-from policies.shield.time_mask import time_mask
-
-HISTORY_FEATURES = 4  # quantity / q_max, delta / H, price / reference, 1 if the expert sent it
 
 
 @dataclass(frozen=True)
@@ -50,67 +49,137 @@ def reference_prices(data: ExpertData, events: np.ndarray, day_rows: np.ndarray)
     return np.where(buy, data["day_price_in"][day_rows], data["day_price_out"][day_rows])
 
 
-def histories(
-    data: ExpertData, events: np.ndarray, references: np.ndarray, config: L3LabelConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """(n, L, 4) earlier offers of each event's negotiation (oldest first, right-aligned) and a
-    (n, L) validity mask. "Earlier": same expert, day and partner, lower negotiation step."""
-    length = config.history_length
-    out = np.zeros((len(events), length, HISTORY_FEATURES), dtype=np.float32)
-    valid = np.zeros((len(events), length), dtype=bool)
-    key = np.stack(
+def thread_keys(data: ExpertData) -> np.ndarray:
+    """(n_events, 4): world, agent, day, partner: one thread of one day."""
+    return np.stack(
         [data["event_world"], data["event_agent"], data["event_day"], data["event_partner"]], axis=1
     )
-    order = np.lexsort((data["event_step"], key[:, 3], key[:, 2], key[:, 1], key[:, 0]))
-    position = np.empty_like(order)
-    position[order] = np.arange(len(order))
-    for i, e in enumerate(events):
-        earlier = []
-        p = position[e] - 1
-        while p >= 0 and np.array_equal(key[order[p]], key[e]) and len(earlier) < length:
-            if data["event_step"][order[p]] < data["event_step"][e]:
-                earlier.append(order[p])
-            p -= 1
-        earlier = earlier[::-1]
-        if not earlier:
-            continue
-        rows = np.array(earlier)
-        feats = np.stack(
+
+
+def earlier_events(data: ExpertData, events: np.ndarray) -> list[np.ndarray]:
+    """Per event, the (m, 4) rows (quantity, delivery offset, unit price, ours) of its thread's
+    events of earlier rounds that day, in the order they were logged."""
+    key = thread_keys(data)
+    groups: dict[tuple, list[int]] = {}
+    for index, row in enumerate(map(tuple, key)):
+        groups.setdefault(row, []).append(index)
+    step = data["event_step"]
+    rows = np.stack(
+        [
+            data["event_quantity"],
+            data["event_delivery_day"] - data["event_day"],
+            data["event_unit_price"],
+            (data["event_kind"] == PROPOSED).astype(float),
+        ],
+        axis=1,
+    ).astype(np.float64)
+    out = []
+    for e in events:
+        thread = np.array(groups[tuple(key[e])])
+        out.append(rows[thread[step[thread] < step[e]]])
+    return out
+
+
+def offers_on_the_table(data: ExpertData, events: np.ndarray) -> np.ndarray:
+    """Per event, the partner offer of its thread in the same round (-1 where none): a received
+    event is its own offer; a proposal counters the offer received at its step, if any."""
+    key = thread_keys(data)
+    received = {
+        (*map(int, key[i]), int(data["event_step"][i])): i
+        for i in np.flatnonzero(data["event_kind"] == RECEIVED)
+    }
+    return np.array(
+        [received.get((*map(int, key[e]), int(data["event_step"][e])), -1) for e in events],
+        dtype=np.int64,
+    )
+
+
+def round_groups(data: ExpertData, events: np.ndarray) -> np.ndarray:
+    """Group index of each event: events of one expert, day and negotiation step form a round."""
+    if len(events) == 0:
+        return np.zeros(0, np.int64)
+    keys = np.stack([data[f"event_{c}"][events] for c in ("world", "agent", "day", "step")], axis=1)
+    return np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
+
+
+def thread_snapshot(
+    data: ExpertData, events: np.ndarray, day_rows: np.ndarray, config: L3LabelConfig
+) -> ThreadSnapshot:
+    """The snapshot the online agent saw when it made each recorded event's decision."""
+    bounds = thread_bounds(data, events, day_rows, config.horizon)
+    reference = reference_prices(data, events, day_rows)
+    table = offers_on_the_table(data, events)
+    has_offer = table >= 0
+    source = np.where(has_offer, table, 0)
+    offer = (
+        np.stack(
             [
-                data["event_quantity"][rows] / np.maximum(data["event_q_max"][rows], 1),
-                (data["event_delivery_day"][rows] - data["event_day"][rows]) / config.horizon,
-                data["event_unit_price"][rows] / max(references[i], 1e-9),
-                (data["event_kind"][rows] == PROPOSED).astype(float),
+                data["event_quantity"][source],
+                data["event_delivery_day"][source] - data["event_day"][source],
+                data["event_unit_price"][source],
             ],
             axis=1,
-        )
-        out[i, length - len(rows) :] = feats
-        valid[i, length - len(rows) :] = True
-    return out, valid
+        ).astype(np.float64)
+        * has_offer[:, None]
+    )
+    day_need = np.where(
+        bounds.is_buy, data["day_needed_supplies"][day_rows], data["day_needed_sales"][day_rows]
+    )
+    history, valid = history_tensor(
+        earlier_events(data, events), bounds.q_max, reference, config.horizon, config.history_length
+    )
+    return ThreadSnapshot(
+        bounds=bounds,
+        reference_price=reference.astype(np.float64),
+        has_offer=has_offer,
+        offer=offer,
+        relative_time=data["event_relative_time"][events].astype(np.float64),
+        open_need=(day_need - data["event_agreed_today"][events]).astype(np.float64),
+        committed_at_delivery=data["event_committed_at_delivery"][events].astype(np.float64),
+        inventory_input=data["day_shield_inventory_input"][day_rows].astype(np.float64),
+        round_group=round_groups(data, events),
+        history=history,
+        history_valid=valid,
+    )
+
+
+def event_inputs(
+    data: ExpertData,
+    events: np.ndarray,
+    goals: np.ndarray,
+    encoded_goals: np.ndarray,
+    config: L3LabelConfig,
+) -> tuple[ThreadSnapshot, DecisionInputs, np.ndarray]:
+    """Snapshot, network inputs and day rows of recorded events (``goals`` per day row)."""
+    rows = data.day_row(
+        data["event_world"][events], data["event_agent"][events], data["event_day"][events]
+    )
+    if (rows < 0).any():
+        raise ValueError("events without a recorded day row")
+    limits = compute_limits(data.shield_state())
+    threads = thread_snapshot(data, events, rows, config)
+    inputs = decision_inputs(limits, threads, goals[rows], encoded_goals[rows], config.horizon)
+    return threads, inputs, rows
 
 
 def extract_l3_samples(
-    data: ExpertData, config: L3LabelConfig | None = None
+    data: ExpertData,
+    goals: np.ndarray,
+    encoded_goals: np.ndarray,
+    config: L3LabelConfig | None = None,
 ) -> dict[str, np.ndarray]:
-    """Proposal samples (``proposal_*``) and answer samples (``answer_*``); see the module doc."""
+    """Proposal samples (``proposal_*``) and answer samples (``answer_*``); see the module doc.
+    ``goals`` (n_days, 4, 4) and ``encoded_goals`` (n_days, 16): the goal of each day row."""
     c = config or L3LabelConfig()
-    state = data.shield_state()
-    if state.horizon != c.horizon:
-        raise ValueError(f"dataset horizon {state.horizon} != label horizon {c.horizon}")
-    limits = compute_limits(state)
+    horizon = data.shield_state().horizon
+    if horizon != c.horizon:
+        raise ValueError(f"dataset horizon {horizon} != label horizon {c.horizon}")
     rows = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
     out: dict[str, np.ndarray] = {}
 
     proposals = np.flatnonzero((data["event_kind"] == PROPOSED) & (rows >= 0))
-    p_rows = rows[proposals]
-    threads = thread_bounds(data, proposals, p_rows, c.horizon)
-    mask = time_mask(limits, threads)
-    refs = reference_prices(data, proposals, p_rows)
-    buy = threads.is_buy
-    wanted = np.maximum(
-        1.0, np.where(buy, data["day_needed_supplies"][p_rows], data["day_needed_sales"][p_rows])
-    )
-    base = baseline_action(limits, threads, refs, wanted)
+    threads, x, p_rows = event_inputs(data, proposals, goals, encoded_goals, c)
+    base, mask, q_max = x.baseline, x.time_mask, np.maximum(threads.bounds.q_max, 1.0)
     quantity = data["event_quantity"][proposals].astype(np.float64)
     price = data["event_unit_price"][proposals]
     raw_time = np.clip(
@@ -119,49 +188,40 @@ def extract_l3_samples(
     projected, found = nearest_allowed(raw_time, mask)
     allowed_raw = mask[np.arange(len(proposals)), raw_time]
     time_label = np.where(allowed_raw, raw_time, np.where(found, projected, base.delta))
-    history, history_valid = histories(data, proposals, refs, c)
     out.update(
         proposal_event=proposals,
         proposal_day_row=p_rows,
-        proposal_is_buy=buy,
-        proposal_q_max=threads.q_max,
-        proposal_reference_price=refs,
+        proposal_is_buy=threads.bounds.is_buy,
+        proposal_goal=x.goal,
         proposal_baseline=np.stack([base.quantity, base.unit_price, base.delta], axis=1),
         proposal_residual=np.stack([quantity - base.quantity, price - base.unit_price], axis=1),
         proposal_residual_normalized=np.stack(
             [
-                (quantity - base.quantity) / np.maximum(threads.q_max, 1.0),
-                (price - base.unit_price) / np.maximum(refs, 1e-9),
+                (quantity - base.quantity) / q_max,
+                (price - base.unit_price) / np.maximum(threads.reference_price, 1e-9),
             ],
             axis=1,
         ).astype(np.float32),
         proposal_time_label=time_label.astype(np.int64),
         proposal_time_fixed=~allowed_raw,
         proposal_time_mask=mask,
-        proposal_history=history,
-        proposal_history_valid=history_valid,
+        proposal_history=x.history,
+        proposal_history_valid=x.history_valid,
+        proposal_context=x.proposal_context,
     )
 
     answers = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0))
-    a_rows = rows[answers]
-    a_refs = reference_prices(data, answers, a_rows)
-    a_history, a_valid = histories(data, answers, a_refs, c)
-    offer = np.stack(
-        [
-            data["event_quantity"][answers] / np.maximum(data["event_q_max"][answers], 1),
-            (data["event_delivery_day"][answers] - data["event_day"][answers]) / c.horizon,
-            data["event_unit_price"][answers] / np.maximum(a_refs, 1e-9),
-            np.zeros(len(answers)),
-        ],
-        axis=1,
-    ).astype(np.float32)
+    threads, x, a_rows = event_inputs(data, answers, goals, encoded_goals, c)
     out.update(
         answer_event=answers,
         answer_day_row=a_rows,
-        answer_is_buy=data["event_is_buy"][answers].astype(bool),
-        answer_offer=offer,
-        answer_history=a_history,
-        answer_history_valid=a_valid,
+        answer_is_buy=threads.bounds.is_buy,
+        answer_goal=x.goal,
+        answer_history=x.history,
+        answer_history_valid=x.history_valid,
+        answer_context=x.answer_context,
+        answer_coordinator_rows=x.coordinator_rows,
+        answer_coordinator_delta=x.coordinator_delta,
         answer_operation=data["event_response"][answers].astype(np.int64),
     )
     return out

@@ -2,31 +2,64 @@
 
     python -m experiments.export checkpoint=<run>/checkpoint name=HRLXFAgentBC out=<dir>
 
-The directory holds ``agent.py`` (the StdAgent class, bound to its own directory), the weights
-and network config, and ``export.json`` (format, class name, source checkpoint, stage metrics).
+The directory holds ``export.json`` (format, class name, package, source checkpoint, stage
+metrics) and one Python package named for the export (``hrlxf_<name>_<weights hash>``): its
+``__init__`` exposes the agent class, ``agent.py`` defines it, the weights and network config sit
+beside it, and the runtime code it needs is copied in (:mod:`experiments.export.runtime`), so the
+package runs with numpy, torch, scml and negmas alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
+from experiments.export.runtime import copy_runtime
 from policies.hrl.bundle import CONFIG, WEIGHTS, HRLBundle
 from policies.hrl.exported import EXPORT_FORMAT, load_agent_class
 
 __all__ = ["export_agent", "load_agent_class"]
 
-AGENT_TEMPLATE = '''"""HRL-XF exported agent {name} (generated; do not edit)."""
+AGENT_TEMPLATE = '''"""HRL-XF exported agent {name} (generated; do not edit).
+
+Learned L2/L3/L4 networks under the L1 shield, with the heuristic executor as the fallback of any
+decision whose network step fails (counted in ``fallbacks``).
+"""
 
 from pathlib import Path
 
-from policies.hrl.agent import LearnedStdAgent
+from .baselines.heuristic.executor import HeuristicExecutor
+from .policies.decision.agent import ExecutorStdAgent
+from .policies.hrl.executor import LearnedExecutor
+
+WEIGHTS_DIR = Path(__file__).resolve().parent
 
 
-class {name}(LearnedStdAgent):
-    bundle_dir = str(Path(__file__).resolve().parent)
+class {name}(ExecutorStdAgent):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("horizon", {horizon})
+        kwargs.setdefault("history_length", {history_length})
+        super().__init__(
+            *args,
+            executor=LearnedExecutor.load(WEIGHTS_DIR),
+            fallback=HeuristicExecutor(),
+            **kwargs,
+        )
 '''
+PACKAGE_INIT = '''"""HRL-XF exported agent {name} (generated; do not edit)."""
+
+from .agent import {name}
+
+__all__ = ["{name}"]
+'''
+
+
+def package_name(name: str, weights: Path) -> str:
+    """A package name unique to the export: the class name and a hash of its weights."""
+    digest = hashlib.sha1(weights.read_bytes()).hexdigest()[:10]
+    return f"hrlxf_{name.lower()}_{digest}"
 
 
 def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgent") -> Path:
@@ -36,19 +69,30 @@ def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgen
     checkpoint, out = Path(checkpoint), Path(out)
     bundle = HRLBundle.load(checkpoint)  # refuse to export something that does not load
     source = json.loads((checkpoint / CONFIG).read_text())
+    package = package_name(name, checkpoint / WEIGHTS)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    root = tmp / package
+    root.mkdir(parents=True)
     for file in (WEIGHTS, CONFIG):
-        shutil.copy2(checkpoint / file, tmp / file)
-    (tmp / "agent.py").write_text(AGENT_TEMPLATE.format(name=name))
+        shutil.copy2(checkpoint / file, root / file)
+    modules = copy_runtime(root)
+    config = bundle.config
+    (root / "agent.py").write_text(
+        AGENT_TEMPLATE.format(
+            name=name, horizon=config.horizon, history_length=config.history_length
+        )
+    )
+    (root / "__init__.py").write_text(PACKAGE_INIT.format(name=name))
     meta = {
         "format": EXPORT_FORMAT,
         "class_name": name,
+        "package": package,
         "checkpoint": str(checkpoint.resolve()),
         "stage": source.get("stage"),
         "metrics": source.get("metrics"),
-        "horizon": bundle.config.horizon,
+        "horizon": config.horizon,
+        "runtime_modules": modules,
     }
     (tmp / "export.json").write_text(json.dumps(meta, indent=2))
     if out.exists():

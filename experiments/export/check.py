@@ -12,14 +12,16 @@ import argparse
 import json
 import tempfile
 from collections import Counter
+from pathlib import Path
 
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
-from policies.hrl.exported import load_agent_class
+from policies.hrl.exported import load_agent_class, read_export
 
 
 def check(path: str, worlds_per_level: int, n_steps: int, opponents: list[str]) -> dict:
     agent_class = load_agent_class(path)
+    horizon = int(read_export(Path(path).resolve())["horizon"])
     report = {}
     with tempfile.TemporaryDirectory(prefix="hrlxf-check-") as logs:
         for level in (0, 1, 2):
@@ -32,7 +34,7 @@ def check(path: str, worlds_per_level: int, n_steps: int, opponents: list[str]) 
                     config,
                     agent_class,
                     seed=1000 * level + k,
-                    horizon=agent_class.bundle().config.horizon,
+                    horizon=horizon,
                 )
                 try:
                     while not session.done:

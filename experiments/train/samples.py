@@ -18,11 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from experiments.collect.recorder import RECEIVED
 from experiments.datasets.expert_data import ExpertData
 from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals
-from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples
-from policies.hrl import contexts
+from experiments.datasets.l3_labels import L3LabelConfig, extract_l3_samples, round_groups
+from policies.decision.contexts import goal_limit
+from policies.decision.layouts import COORDINATOR_FEATURES
 
 MAX_THREADS = 16
 TEACHER_TEMPERATURE = 0.1
@@ -60,7 +60,12 @@ class OfflineSamples:
         shaping: bool,
     ) -> OfflineSamples:
         labels = reconstruct_l2_goals(data, L2LabelConfig(horizon=horizon))
-        l3 = extract_l3_samples(data, L3LabelConfig(horizon=horizon, history_length=history_length))
+        l3 = extract_l3_samples(
+            data,
+            labels["goal"],
+            labels["target"],
+            L3LabelConfig(horizon=horizon, history_length=history_length),
+        )
         is_val_world = split_worlds(int(data["day_world"].max()) + 1, val_fraction, seed)
         rewards = data.daily_rewards(gamma, shaping)
         l2 = {
@@ -77,7 +82,7 @@ class OfflineSamples:
             "day_row": l3["proposal_day_row"],
             "history": l3["proposal_history"],
             "history_valid": l3["proposal_history_valid"],
-            "context": proposal_context(l3, horizon),
+            "context": l3["proposal_context"],
             "time_mask": l3["proposal_time_mask"],
             "residual": l3["proposal_residual_normalized"],
             "time_label": l3["proposal_time_label"],
@@ -86,12 +91,12 @@ class OfflineSamples:
             "day_row": l3["answer_day_row"],
             "history": l3["answer_history"],
             "history_valid": l3["answer_history_valid"],
-            "context": answer_context(data, l3, labels["goal"], horizon),
+            "context": l3["answer_context"],
             "operation": l3["answer_operation"],
         }
         for table in (proposals, answers):
             table["is_val"] = l2["is_val"][table["day_row"]]
-        coordination = coordination_sets(data, labels["goal"], horizon)
+        coordination = coordination_sets(data, l3, labels["goal"], horizon)
         coordination["is_val"] = l2["is_val"][coordination["day_row"]]
         as_tensor = lambda table: {k: torch.as_tensor(np.asarray(v)) for k, v in table.items()}  # noqa: E731
         return cls(
@@ -103,111 +108,37 @@ class OfflineSamples:
         )
 
 
-def proposal_context(l3: dict[str, np.ndarray], horizon: int) -> np.ndarray:
-    """Side, the baseline offer (normalized like the history) and the partner's last offer."""
-    base = l3["proposal_baseline"]
-    history, valid = l3["proposal_history"], l3["proposal_history_valid"]
-    theirs = valid & (history[..., 3] < 0.5)
-    last = np.where(
-        theirs.any(axis=1), theirs.shape[1] - 1 - np.argmax(theirs[:, ::-1], axis=1), -1
-    )
-    offer = np.where(
-        last[:, None] >= 0, history[np.arange(len(last)), np.maximum(last, 0), :3], 0.0
-    )
-    baseline = np.stack(
-        [
-            base[:, 0] / np.maximum(l3["proposal_q_max"], 1.0),
-            base[:, 1] / np.maximum(l3["proposal_reference_price"], 1e-9),
-            base[:, 2] / horizon,
-        ],
-        axis=1,
-    )
-    return contexts.proposal_context(
-        l3["proposal_is_buy"].astype(np.float32), baseline, offer, (last >= 0).astype(np.float32)
-    )
-
-
-def answer_context(
+def coordination_sets(
     data: ExpertData, l3: dict[str, np.ndarray], goals: np.ndarray, horizon: int
-) -> np.ndarray:
-    """What the expert sees when answering an offer: side, the negotiation's relative time, the
-    need still open on that side (the day's need minus what was agreed earlier that day, in
-    agenda maxima), the offer's price against the goal price of its bucket, the offer itself, its
-    round, what is contracted for its delivery day and the input inventory."""
+) -> dict[str, np.ndarray]:
+    """Partner offers answered in the same round (the L4 rows the agent builds from them),
+    padded to MAX_THREADS, with teacher weights: good offers first, by relative gain against the
+    day's goal price of the offer's bucket."""
     events, rows = l3["answer_event"], l3["answer_day_row"]
-    is_buy = l3["answer_is_buy"]
-    q_max = np.maximum(data["event_q_max"][events], 1.0)
-    day_need = np.where(is_buy, data["day_needed_supplies"][rows], data["day_needed_sales"][rows])
-    need = day_need - data["event_agreed_today"][events]  # what is still needed at that round
-    delta = np.clip(data["event_delivery_day"][events] - data["event_day"][events], 0, horizon)
-    reference = np.where(is_buy, data["day_price_in"][rows], data["day_price_out"][rows])
-    limit = contexts.goal_limit(goals[rows], delta, is_buy, reference)
-    round_feats = contexts.round_features(
-        round_groups(data, events),
-        is_buy,
-        data["event_quantity"][events].astype(float),
-        data["event_unit_price"][events],
-        np.maximum(need, 0),
-    )
-    return contexts.answer_context(
-        is_buy,
-        data["event_relative_time"][events],
-        np.maximum(need, 0) / q_max,
-        data["event_unit_price"][events] / limit - 1.0,
-        l3["answer_offer"][:, :3],
-        round_feats,
-        data["event_committed_at_delivery"][events] / q_max,
-        data["day_shield_inventory_input"][rows] / q_max,
-    )
-
-
-def round_groups(data: ExpertData, events: np.ndarray) -> np.ndarray:
-    """Group index of each event: events of one expert, day and negotiation step form a round."""
-    if len(events) == 0:
-        return np.zeros(0, np.int64)
-    keys = np.stack([data[f"event_{c}"][events] for c in ("world", "agent", "day", "step")], axis=1)
-    return np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
-
-
-def coordination_sets(data: ExpertData, goals: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
-    """Partner offers answered in the same round, padded to MAX_THREADS, with teacher weights."""
-    rows = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
-    received = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0))
-    group = round_groups(data, received)
+    group = round_groups(data, events)
     features, deltas, valid, teacher, day_rows = [], [], [], [], []
     for g in range(group.max() + 1 if len(group) else 0):
-        members = received[group == g][:MAX_THREADS]
+        members = np.flatnonzero(group == g)[:MAX_THREADS]
         if len(members) < 2:  # one thread needs no coordination
             continue
         row = rows[members[0]]
-        is_buy = data["event_is_buy"][members].astype(bool)
-        delta = np.clip(
-            data["event_delivery_day"][members] - data["event_day"][members], 0, horizon
-        )
-        price = data["event_unit_price"][members]
+        is_buy = l3["answer_is_buy"][members]
+        event = events[members]
+        delta = np.clip(data["event_delivery_day"][event] - data["event_day"][event], 0, horizon)
+        price = data["event_unit_price"][event]
         reference = np.where(is_buy, data["day_price_in"][row], data["day_price_out"][row])
-        limit = contexts.goal_limit(goals[row], delta, is_buy, reference)
+        limit = goal_limit(goals[row], delta, is_buy, reference)
         gain = np.where(is_buy, limit - price, price - limit) / np.maximum(limit, 1e-9)
         weights = np.exp((gain - gain.max()) / TEACHER_TEMPERATURE)
         pad = MAX_THREADS - len(members)
-        feats = np.stack(
-            [
-                is_buy.astype(float),
-                data["event_quantity"][members] / np.maximum(data["event_q_max"][members], 1),
-                delta / horizon,
-                price / np.maximum(reference, 1e-9),
-                data["event_relative_time"][members],
-            ],
-            axis=1,
-        )
-        features.append(np.pad(feats, ((0, pad), (0, 0))))
-        deltas.append(np.pad(delta / horizon, (0, pad)))
+        features.append(np.pad(l3["answer_coordinator_rows"][members], ((0, pad), (0, 0))))
+        deltas.append(np.pad(l3["answer_coordinator_delta"][members], (0, pad)))
         valid.append(np.pad(np.ones(len(members), dtype=bool), (0, pad)))
         teacher.append(np.pad(weights / weights.sum(), (0, pad)))
         day_rows.append(row)
-    n = len(features)
+    n, width = len(features), len(COORDINATOR_FEATURES)
     return {
-        "threads": np.array(features, dtype=np.float32).reshape(n, MAX_THREADS, 5),
+        "threads": np.array(features, dtype=np.float32).reshape(n, MAX_THREADS, width),
         "delta": np.array(deltas, dtype=np.float32).reshape(n, MAX_THREADS),
         "valid": np.array(valid, dtype=bool).reshape(n, MAX_THREADS),
         "teacher": np.array(teacher, dtype=np.float32).reshape(n, MAX_THREADS),

@@ -11,7 +11,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from experiments.common.rllib_ppo import module_of
+from policies.sharing import module_of
 
 
 class RLlibTeam:

@@ -10,13 +10,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from policies.decision.layouts import COORDINATOR_FEATURES
 from policies.hrl.global_coordinator import GlobalCoordinator
 from policies.hrl.horizon_manager import HorizonManager
 from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
 
-# Coordinator thread row: is_buy, offer quantity / q_max, offer delta / H, offer price / reference,
-# relative time of the negotiation.
-COORDINATOR_FEATURES = 5
 WEIGHTS, CONFIG = "weights.pt", "config.json"
 
 
@@ -40,7 +38,7 @@ class HRLBundle(nn.Module):
             n_layers=config.n_layers,
             max_history=config.history_length,
         )
-        self.coordinator = GlobalCoordinator(COORDINATOR_FEATURES, d_model=config.d_model)
+        self.coordinator = GlobalCoordinator(len(COORDINATOR_FEATURES), d_model=config.d_model)
 
     def save(self, directory: Path, extra: dict | None = None) -> None:
         """weights.pt and config.json, each written to a temporary name and renamed."""

@@ -1,57 +1,67 @@
-"""Load an exported agent directory as an SCML agent class (numpy, torch and scml only)."""
+"""Load an exported agent directory as an SCML agent class.
+
+An export holds ``export.json`` and one package (``export.json["package"]``) that carries its
+own runtime code; loading registers that package in ``sys.modules`` under its unique name, so
+scml can name the class as ``<package>.agent.<ClassName>`` in this process.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import sys
-import types
 from pathlib import Path
 
 from policies.hrl.bundle import HRLBundle
 
-EXPORT_FORMAT = 1
-EXPORT_FILES = ("agent.py", "export.json", "weights.pt", "config.json")
-PACKAGE = "hrlxf_exports"  # exported agents live in sys.modules under this name
+EXPORT_FORMAT = 2
+PACKAGE_FILES = ("__init__.py", "agent.py", "weights.pt", "config.json")
 
 
-def module_name(path: Path) -> str:
-    return f"{PACKAGE}.a{hashlib.sha1(str(path).encode()).hexdigest()[:12]}"
+def read_export(root: Path) -> dict:
+    """``export.json`` of an export directory, checked; clear errors for anything else."""
+    meta_path = root / "export.json"
+    if not meta_path.is_file():
+        raise ValueError(f"{root} is not an HRL-XF agent export: missing ['export.json']")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{meta_path} is corrupt: {error}") from error
+    if meta.get("format") != EXPORT_FORMAT:
+        raise ValueError(
+            f"{root} has export format {meta.get('format')}, this code loads {EXPORT_FORMAT}; "
+            "export the checkpoint again"
+        )
+    package = root / str(meta.get("package"))
+    missing = [name for name in PACKAGE_FILES if not (package / name).is_file()]
+    if missing:
+        raise ValueError(
+            f"{root} is not an HRL-XF agent export: missing {missing} in {package.name}"
+        )
+    return meta
 
 
 def load_agent_class(path: str | Path) -> type:
-    """The agent class of an export directory; corrupt or mismatched exports are clear errors.
-
-    The class is registered as ``hrlxf_exports.<id>.<ClassName>``, so scml can also refer to it by
-    that import path (within this process) after this call.
-    """
+    """The agent class of an export directory; corrupt or mismatched exports are clear errors."""
     root = Path(path).resolve()
-    missing = [name for name in EXPORT_FILES if not (root / name).is_file()]
-    if missing:
-        raise ValueError(f"{root} is not an HRL-XF agent export: missing {missing}")
-    try:
-        meta = json.loads((root / "export.json").read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{root / 'export.json'} is corrupt: {error}") from error
-    if meta.get("format") != EXPORT_FORMAT:
-        raise ValueError(
-            f"{root} has export format {meta.get('format')}, this code loads {EXPORT_FORMAT}"
+    meta = read_export(root)
+    package, class_name = meta["package"], meta["class_name"]
+    HRLBundle.load(root / package)  # validates weights against config now, not mid-world
+    if package not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            package,
+            root / package / "__init__.py",
+            submodule_search_locations=[str(root / package)],
         )
-    HRLBundle.load(root)  # validates weights against config now, not in the middle of a world
-    name = module_name(root)
-    if name in sys.modules:
-        return getattr(sys.modules[name], meta["class_name"])
-    sys.modules.setdefault(PACKAGE, types.ModuleType(PACKAGE))
-    spec = importlib.util.spec_from_file_location(name, root / "agent.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[package] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:
+            for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+                del sys.modules[name]
+            raise ValueError(f"{root / package} does not load: {error}") from error
     try:
-        spec.loader.exec_module(module)
-        agent_class = getattr(module, meta["class_name"])
-    except Exception as error:
-        del sys.modules[name]
-        raise ValueError(
-            f"{root / 'agent.py'} does not define {meta['class_name']}: {error}"
-        ) from error
-    return agent_class
+        return getattr(sys.modules[package], class_name)
+    except AttributeError as error:
+        raise ValueError(f"{root / package} does not define {class_name}") from error

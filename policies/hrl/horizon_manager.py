@@ -10,9 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from policies.decision.layouts import ROLE_FEATURES, STATIC_FEATURES, TEMPORAL_FEATURES
 from policies.l2_goal import GOAL_DIM, N_BUCKETS
 
-N_STATIC, N_TEMPORAL, N_ROLE = 12, 10, 2
+N_STATIC, N_TEMPORAL, N_ROLE = len(STATIC_FEATURES), len(TEMPORAL_FEATURES), len(ROLE_FEATURES)
 
 
 def role_goal_mask(x_role: torch.Tensor) -> torch.Tensor:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from policies.hrl.contexts import ROUND_FEATURES, STOCK_FEATURES
+from policies.decision.layouts import ROUND_FEATURES, STOCK_FEATURES
 from policies.hrl.global_coordinator import GlobalCoordinator
 from policies.hrl.horizon_manager import HorizonManager
 from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
@@ -42,7 +42,7 @@ def thread_tokens(rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
             offer[..., :3],
             rows[..., HAS_OFFER : HAS_OFFER + 1],
             # round and stock features: not observed here
-            torch.zeros_like(rows[..., : ROUND_FEATURES + STOCK_FEATURES]),
+            torch.zeros_like(rows[..., : len(ROUND_FEATURES) + len(STOCK_FEATURES)]),
         ],
         dim=-1,
     )

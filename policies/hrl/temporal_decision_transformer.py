@@ -15,12 +15,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from policies.decision.layouts import CONTEXT_DIM, HISTORY_FEATURES
 from policies.l2_goal import GOAL_DIM
 
-HISTORY_FEATURES = 4  # quantity / q_max, delta / H, price / reference, 1 if sent by us
-# The context token's vector: see policies/hrl/contexts.py (proposal and answer layouts).
-CONTEXT_DIM = 13
-N_OPERATIONS = 3
+N_OPERATIONS = 3  # accept, counter, end
 
 
 class TemporalDecisionTransformer(nn.Module):
@@ -35,7 +33,7 @@ class TemporalDecisionTransformer(nn.Module):
         super().__init__()
         self.horizon, self.max_history = horizon, max_history
         self.goal_token = nn.Linear(GOAL_DIM, d_model)
-        self.history_token = nn.Linear(HISTORY_FEATURES, d_model)
+        self.history_token = nn.Linear(len(HISTORY_FEATURES), d_model)
         self.context_token = nn.Linear(CONTEXT_DIM, d_model)
         self.position = nn.Parameter(torch.zeros(max_history + 2, d_model))
         layer = nn.TransformerEncoderLayer(

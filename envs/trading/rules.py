@@ -1,4 +1,5 @@
-"""Rule-based traders, one per type, vectorized over (B, N) observations of envs.trading.
+"""Rule-based traders, one per type, vectorized over (B, N) observations of envs.trading: how the
+non-learning traders of the simulator act (the env plays them; baselines may reuse them).
 
 Each rule reads only its own observation row (the same inputs a learner gets) and returns an
 action in [-1, 1] (a fraction of the maximum trade).

@@ -1,4 +1,4 @@
-"""The few market facts the heuristic layers need beyond the shield state."""
+"""The market facts of one factory's day that decisions need beyond the shield state."""
 
 from __future__ import annotations
 

@@ -1,0 +1,115 @@
+"""LearnedExecutor: the trained L2/L3/L4 networks as an executor (policies.decision.executor).
+
+L2 (HorizonManager) sets the day's goal from the L2 observation; per thread L3
+(TemporalDecisionTransformer) picks accept / counter / end, the counter's residual against the
+L1 baseline offer and its delivery offset (masked by the L1 time mask); L4 (GlobalCoordinator)
+weights the threads for the shield's reservation. Every input comes from
+:func:`policies.decision.contexts.decision_inputs`, the function the offline samples use.
+Needs numpy and torch only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+from policies.decision.contexts import DecisionInputs, decision_inputs
+from policies.decision.executor import Decision
+from policies.decision.observation import build_observation
+from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
+from policies.hrl.bundle import HRLBundle
+from policies.l2_goal import GoalCodec
+from policies.shield import ACCEPT, COUNTER, END
+
+OPERATIONS = np.array([ACCEPT, COUNTER, END])
+
+
+class LearnedExecutor:
+    """Args:
+    bundle: the networks (put in eval mode here).
+    record: keep every round's :class:`DecisionInputs` in ``inputs_log`` (parity checks).
+    """
+
+    _loaded: ClassVar[dict[str, HRLBundle]] = {}
+
+    def __init__(self, bundle: HRLBundle, record: bool = False) -> None:
+        self.bundle = bundle.eval()
+        self.horizon = bundle.config.horizon
+        self.codec = GoalCodec(self.horizon)
+        self.record = record
+        self.inputs_log: list[DecisionInputs] = []
+
+    @classmethod
+    def load(cls, directory: str | Path, record: bool = False) -> LearnedExecutor:
+        """An executor on the bundle in ``directory``, loaded once per process."""
+        key = str(Path(directory).resolve())
+        if key not in cls._loaded:
+            cls._loaded[key] = HRLBundle.load(Path(key))
+        return cls(cls._loaded[key], record)
+
+    @torch.no_grad()
+    def plan(self, day: DaySnapshot) -> np.ndarray:
+        obs = build_observation(day)
+        tensors = {k: torch.as_tensor(v, dtype=torch.float32)[None] for k, v in obs.items()}
+        mean = self.bundle.manager(tensors)[0][0].numpy()
+        return self.codec.decode(mean, day.n_lines, day.market.price_in, day.market.price_out)
+
+    def inputs(self, day: DaySnapshot, goal: np.ndarray, threads: ThreadSnapshot) -> DecisionInputs:
+        n = len(threads)
+        encoded = self.codec.encode(goal, day.n_lines, day.market.price_in, day.market.price_out)
+        return decision_inputs(
+            day.limits,
+            threads,
+            np.repeat(np.asarray(goal)[None], n, axis=0),
+            np.repeat(encoded[None], n, axis=0),
+            self.horizon,
+        )
+
+    @torch.no_grad()
+    def respond(
+        self, day: DaySnapshot, goal: np.ndarray, threads: ThreadSnapshot, secured: np.ndarray
+    ) -> Decision:
+        x = self.inputs(day, goal, threads)
+        if self.record:
+            self.inputs_log.append(x)
+        net = self.bundle.transformer
+        goal_t, history = torch.as_tensor(x.goal), torch.as_tensor(x.history)
+        valid = torch.as_tensor(x.history_valid)
+        out = net(
+            goal_t,
+            history,
+            valid,
+            torch.as_tensor(x.proposal_context),
+            torch.as_tensor(x.time_mask),
+        )
+        answer_context = torch.as_tensor(x.answer_context)
+        answer = net.operation_logits(
+            net.encode(goal_t, history, valid, answer_context), answer_context
+        )
+        has_offer = threads.has_offer
+        kind = np.where(has_offer, OPERATIONS[answer.argmax(1).numpy()], COUNTER)
+        accept = kind == ACCEPT
+        residual = out["residual"].numpy()
+        q_max = np.maximum(threads.bounds.q_max, 1.0)
+        base = x.baseline
+        off_q, off_d, off_p = threads.offer.T
+        counter_d = np.where(
+            x.time_mask.any(axis=1), out["time_logits"].argmax(1).numpy(), base.delta
+        )
+        weights = self.bundle.coordinator(
+            torch.as_tensor(x.coordinator_rows[None]),
+            torch.as_tensor(x.coordinator_delta[None]),
+            torch.ones(1, len(threads)),
+        )[0].numpy()
+        return Decision(
+            kind=kind,
+            quantity=np.where(accept, off_q, base.quantity + residual[:, 0] * q_max),
+            unit_price=np.where(
+                accept, off_p, base.unit_price + residual[:, 1] * threads.reference_price
+            ),
+            delta=np.where(accept, off_d, counter_d).astype(np.int64),
+            weights=weights,
+        )

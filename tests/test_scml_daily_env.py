@@ -36,7 +36,7 @@ def test_registered_id_builds(small_world):
 
 
 def test_episode_is_one_step_per_day_and_rewards_sum_to_score_change(small_world):
-    env = SCMLDailyEnv(world=small_world, horizon=10)
+    env = SCMLDailyEnv(world=small_world, horizon=10, reward_shaping=False)
     trace, rewards, info = run_episode(env, seed=1)
     assert len(rewards) == small_world["n_steps"]
     assert np.isclose(sum(rewards), info["score"] - 1.0)
@@ -52,7 +52,7 @@ def test_same_seed_same_trajectory(small_world):
 
 
 def test_shaping_is_reported_and_added_only_when_enabled(small_world):
-    plain = SCMLDailyEnv(world=small_world, horizon=10)
+    plain = SCMLDailyEnv(world=small_world, horizon=10, reward_shaping=False)
     shaped = SCMLDailyEnv(world=small_world, horizon=10, reward_shaping=True)
     for env in (plain, shaped):
         env.reset(seed=2)

@@ -15,7 +15,7 @@ from envs.scml.daily_control import (
     executor_params,
     reference_action,
 )
-from envs.scml.reward import RewardTracker
+from envs.scml.reward import SHAPING_DEFAULT, RewardTracker
 from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.world_builder import WorldConfig
@@ -49,7 +49,7 @@ class SCMLDailyEnv(gym.Env):
         self,
         world: WorldConfig | dict[str, Any] | None = None,
         horizon: int = 40,
-        reward_shaping: bool = False,
+        reward_shaping: bool = SHAPING_DEFAULT,
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
         agent_params: dict[str, Any] | None = None,
@@ -92,7 +92,7 @@ class SCMLDailyEnv(gym.Env):
         apply_goal(self.session, self.learner_id, self.codec, action)
         self.session.step_day()
         view = self.session.view(self.learner_id)
-        reward, parts = self.rewards.step(view.score, view.potential)
+        reward, parts = self.rewards.step(view.score, view.potential, self.session.done)
         return view.observation, reward, self.session.done, False, {**self._info(view), **parts}
 
     def _info(self, view: LearnerView) -> dict[str, Any]:
@@ -100,6 +100,7 @@ class SCMLDailyEnv(gym.Env):
         info = {
             "day": self.session.world.current_step,
             "score": view.score,
+            "potential": view.potential,
             "agent_id": self.learner_id,
         }
         if not self.session.done:

@@ -20,7 +20,7 @@ from envs.scml.daily_control import (
     executor_params,
     reference_action,
 )
-from envs.scml.reward import RewardTracker
+from envs.scml.reward import SHAPING_DEFAULT, RewardTracker
 from envs.scml.session import WorldSession
 from envs.scml.state_builder import observation_space
 from envs.scml.world_builder import WorldConfig
@@ -43,7 +43,7 @@ class SCMLParallelEnv(ParallelEnv):
         self,
         world: WorldConfig | dict[str, Any] | None = None,
         horizon: int = 40,
-        reward_shaping: bool = False,
+        reward_shaping: bool = SHAPING_DEFAULT,
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
     ) -> None:
@@ -115,7 +115,7 @@ class SCMLParallelEnv(ParallelEnv):
         for agent in self.agents:
             view = self.session.view(self._ids[agent], scores)
             observations[agent] = view.observation
-            rewards[agent], parts = self._rewards[agent].step(view.score, view.potential)
+            rewards[agent], parts = self._rewards[agent].step(view.score, view.potential, done)
             terminations[agent], truncations[agent] = done, False
             infos[agent] = self._info(agent, view, parts, done)
         if done:
@@ -124,7 +124,7 @@ class SCMLParallelEnv(ParallelEnv):
 
     def _info(self, agent: str, view, parts: dict, done: bool = False) -> dict[str, Any]:
         assert self.session is not None
-        info = {"agent_id": self._ids[agent], **parts}
+        info = {"agent_id": self._ids[agent], "potential": view.potential, **parts}
         if not done:
             info["reference_action"] = reference_action(
                 self.session, self._ids[agent], self.codec, view

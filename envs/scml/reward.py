@@ -2,6 +2,8 @@
 
 The shaping term is gamma * phi(s') - phi(s) with phi the mark-to-market value of inventory and
 open contracts (in units of the initial balance), so it cannot change which policy is optimal.
+phi is 0 at the terminal state (online here, offline in ``ExpertData.daily_rewards``), so over
+any episode the discounted shaped return is the discounted unshaped return minus phi(s_0).
 It is reported separately so learning curves with and without it stay comparable.
 """
 
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from policies.shield import ShieldState
+
+# One default for the environments and the offline stages (conf/train.yaml ``shaping``).
+SHAPING_DEFAULT = True
 
 
 def potential(
@@ -31,7 +36,7 @@ def potential(
 class RewardTracker:
     """Turns successive scores (and potentials) of one factory into rewards."""
 
-    shaping: bool = False
+    shaping: bool = SHAPING_DEFAULT
     gamma: float = 0.99
     _last_score: float = 0.0
     _last_potential: float = 0.0
@@ -39,7 +44,9 @@ class RewardTracker:
     def reset(self, score: float, phi: float) -> None:
         self._last_score, self._last_potential = score, phi
 
-    def step(self, score: float, phi: float) -> tuple[float, dict[str, float]]:
+    def step(self, score: float, phi: float, terminal: bool) -> tuple[float, dict[str, float]]:
+        """Reward of one step; the potential of a terminal state counts as 0."""
+        phi = 0.0 if terminal else phi
         score_change = score - self._last_score
         shaping = self.gamma * phi - self._last_potential
         self._last_score, self._last_potential = score, phi

@@ -11,7 +11,7 @@ from negmas import ResponseType, SAOResponse
 
 from envs.scml.config import world_config
 from envs.scml.daily_control import executor_params
-from envs.scml.reward import RewardTracker
+from envs.scml.reward import SHAPING_DEFAULT, RewardTracker
 from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.thread_features import thread_observation, thread_spaces
@@ -57,7 +57,7 @@ class SCMLRoundEnv(gym.Env):
         quantity_levels: int = 10,
         price_levels: int = 5,
         shield: bool = True,
-        reward_shaping: bool = False,
+        reward_shaping: bool = SHAPING_DEFAULT,
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
     ) -> None:
@@ -126,7 +126,7 @@ class SCMLRoundEnv(gym.Env):
         self.session.step_round({self.learner_id: responses}, wait_for=self.learner_id)
         self._record_partners()
         observation, view = self._observe()
-        reward, parts = self.rewards.step(view.score, view.potential)
+        reward, parts = self.rewards.step(view.score, view.potential, self.session.done)
         return observation, reward, self.session.done, False, {**self._info(view), **parts}
 
     @property
@@ -267,6 +267,7 @@ class SCMLRoundEnv(gym.Env):
         return {
             "day": self.session.world.current_step,
             "score": view.score,
+            "potential": view.potential,
             "agent_id": self.learner_id,
             "n_threads": len(self.partners),
             "action_mask": self.action_masks(),

@@ -116,3 +116,55 @@ def test_check_reports_fallbacks_per_level(exported):
             and level["fallbacks"] == {}
             and level["decisions"]["goal"] == 5
         )
+
+
+def test_a_submission_zip_plays_where_this_repository_is_not_importable(exported, tmp_path):
+    """Unzipped, the submission runs a short std world in a Python that sees only the
+    third-party packages (``python -S``: no .pth files, so no editable install of this repo)."""
+    import sysconfig
+    import zipfile
+
+    from experiments.export.package import package_export
+
+    archive = package_export(exported, tmp_path / "agent.zip", {"team": "hrl-xf"})
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(archive).extractall(unpacked)
+    package = read_export(exported)["package"]
+    assert {"requirements.txt", "README.md", package} <= {p.name for p in unpacked.iterdir()}
+    assert '__team__ = "hrl-xf"' in (unpacked / package / "__init__.py").read_text()
+    site = sysconfig.get_paths()["purelib"]
+    code = f"""
+import sys, tempfile
+sys.path[:] = [{str(unpacked)!r}, {site!r}] + [p for p in sys.path if p.startswith(sys.prefix) or "lib/python" in p and "site-packages" not in p]
+for repo_package in ("policies", "baselines", "envs", "experiments"):
+    try:
+        __import__(repo_package)
+    except ImportError:
+        pass
+    else:
+        raise SystemExit(f"{{repo_package}} is importable: the test is not isolated")
+import {package} as submission
+from scml.std import SCML2024StdWorld
+from scml.std.agents import GreedyStdAgent
+agent_class = submission.MAIN_AGENT
+types = [GreedyStdAgent, GreedyStdAgent, agent_class, GreedyStdAgent, GreedyStdAgent, GreedyStdAgent]
+config = SCML2024StdWorld.generate(agent_types=types, agent_processes=[0, 0, 1, 1, 2, 2],
+                                   n_processes=3, n_steps=6, random_agent_types=False)
+world = SCML2024StdWorld(**config, no_logs=True, saved_details_level=0,
+                         log_folder=tempfile.mkdtemp())
+world.run()
+ours = [a for a in world.agents.values() if type(getattr(a, "_obj", a)).__name__ == {read_export(exported)["class_name"]!r}]
+assert len(ours) == 1
+inner = getattr(ours[0], "_obj", ours[0])
+assert inner.fallback_count == 0 and inner.decisions["goal"] == 6, (inner.fallbacks, inner.decisions)
+print("ok", world.scores()[ours[0].id])
+"""
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code],
+        cwd=unpacked,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert result.stdout.startswith("ok")

@@ -48,11 +48,19 @@ class {name}(ExecutorStdAgent):
             **kwargs,
         )
 '''
+# The layout of scml-agents' std submissions (scml_agents/scml2024/standard/team_penguin): the
+# package exposes its agent in __all__ and as MAIN_AGENT, with the team's details beside it.
 PACKAGE_INIT = '''"""HRL-XF exported agent {name} (generated; do not edit)."""
 
 from .agent import {name}
 
+MAIN_AGENT = {name}
 __all__ = ["{name}"]
+
+__author__ = ""
+__team__ = ""
+__email__ = ""
+__version__ = "0.1.0"
 '''
 
 

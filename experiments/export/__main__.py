@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sys
+import hydra
+from omegaconf import DictConfig
 
 from experiments.export import export_agent
 
 
-def main(argv: list[str]) -> None:
-    args = dict(arg.split("=", 1) for arg in argv if "=" in arg)
-    unknown = set(args) - {"checkpoint", "out", "name"}
-    if unknown or not {"checkpoint", "out"} <= set(args):
-        raise SystemExit(
-            "usage: python -m experiments.export checkpoint=<dir> out=<dir> [name=HRLXFAgent]"
-        )
-    print(export_agent(args["checkpoint"], args["out"], args.get("name", "HRLXFAgent")))
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="export")
+def main(cfg: DictConfig) -> None:
+    print(export_agent(cfg.checkpoint, cfg.out, str(cfg.name)))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

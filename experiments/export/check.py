@@ -1,6 +1,6 @@
 """Play an exported agent at every supply-chain level and count its fallbacks and crashes.
 
-    python -m experiments.export.check <export dir> [--worlds-per-level 2] [--n-steps 50]
+    python -m experiments.export.check export=<export dir> [worlds_per_level=2] [n_steps=50]
 
 Prints one JSON line: per level the mean score, fallbacks per decision kind, decisions, and
 worlds in which the agent raised (the world itself would carry on; here it is counted).
@@ -8,11 +8,13 @@ worlds in which the agent raised (the world itself would carry on; here it is co
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 from collections import Counter
 from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
 
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
@@ -55,16 +57,12 @@ def check(path: str, worlds_per_level: int, n_steps: int, opponents: list[str]) 
     return report
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("export")
-    parser.add_argument("--worlds-per-level", type=int, default=2)
-    parser.add_argument("--n-steps", type=int, default=50)
-    parser.add_argument(
-        "--opponents", nargs="+", default=["PenguinAgent", "GreedyStdAgent", "HeuristicStdAgent"]
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="export_check")
+def main(cfg: DictConfig) -> None:
+    report = check(
+        str(cfg.export), int(cfg.worlds_per_level), int(cfg.n_steps), list(cfg.opponents)
     )
-    args = parser.parse_args()
-    print(json.dumps(check(args.export, args.worlds_per_level, args.n_steps, args.opponents)))
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""HRL-XF environments. Importing this package registers the gymnasium ids."""
+"""HRL-XF environments. Importing this package registers the gymnasium ids; ``PARALLEL_ENVS``
+names every PettingZoo factory (``module:function``). The conformance tests run over both."""
 
 from gymnasium.envs.registration import register, registry
 
@@ -12,3 +13,9 @@ _IDS = {
 for _env_id, _entry_point in _IDS.items():
     if _env_id not in registry:
         register(id=_env_id, entry_point=_entry_point)
+
+PARALLEL_ENVS = {
+    "scml": "envs.scml.parallel_env:parallel_env",
+    "trading": "envs.trading.parallel_env:parallel_env",
+    "calibration": "envs.allocation.calibration:calibration_parallel_env",
+}

@@ -40,6 +40,8 @@ export HRLXF_ROOT="$root"
 export MPLCONFIGDIR="$root/runs/.cache/matplotlib"
 export RAY_TMPDIR="/tmp/hrlxf-ray-$(id -u)"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# negmas/scml iterate over sets of strings: one hash seed, one trajectory per seed, in every process.
+export PYTHONHASHSEED="${PYTHONHASHSEED:-0}"
 export NEGMAS_DEFAULT_PATH="$root/runs/.cache/negmas"
 mkdir -p "$MPLCONFIGDIR" "$NEGMAS_DEFAULT_PATH"
 

@@ -3,7 +3,6 @@
 import gymnasium as gym
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
 
 import envs  # noqa: F401 - registers the ids
 from envs.scml import SCMLDailyEnv
@@ -23,10 +22,6 @@ def run_episode(env, seed, policy_seed=0):
         rewards.append(reward)
         if terminated or truncated:
             return trace, rewards, info
-
-
-def test_check_env(small_world):
-    check_env(SCMLDailyEnv(world=small_world, horizon=10), skip_render_check=True)
 
 
 def test_registered_id_builds(small_world):

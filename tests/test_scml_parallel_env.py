@@ -1,18 +1,9 @@
-"""SCMLParallelEnv: PettingZoo conformance and seeding."""
+"""SCMLParallelEnv: defaults, one factory per learner, errors (conformance: test_env_conformance)."""
 
 import numpy as np
 import pytest
-from pettingzoo.test import parallel_api_test, parallel_seed_test
 
 from envs.scml import SCMLParallelEnv, parallel_env
-
-
-def test_parallel_api(small_world):
-    parallel_api_test(parallel_env(world=small_world, horizon=10), num_cycles=10)
-
-
-def test_parallel_seed(small_world):
-    parallel_seed_test(lambda: parallel_env(world=small_world, horizon=10))
 
 
 def test_defaults_run_without_arguments(monkeypatch, tmp_path):

@@ -2,17 +2,12 @@
 
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
 
 from baselines.random_policy import RandomPolicy
 from baselines.reference_policy import ReferencePolicy
 from envs.scml import SCMLRoundEnv
 from policies.shield import compute_limits, state_from_awi, threads_from_awi
 from policies.shield.reservation import with_deal
-
-
-def test_check_env(small_world):
-    check_env(SCMLRoundEnv(world=small_world, horizon=10), skip_render_check=True)
 
 
 def random_episode(env, seed):

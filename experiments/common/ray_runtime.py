@@ -3,6 +3,9 @@
 Ray 2.60 writes an auth token under ~/.ray and RLlib's Algorithm logs under ~/ray_results when
 no Tune storage is configured; both are redirected here (the token is disabled for a local
 cluster, the Algorithm's log folder moves into the run directory).
+
+Workers get the driver's PYTHONHASHSEED (0 if unset): negmas and scml iterate over sets of
+strings, so an SCML world replays the same way only under the same hash seed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ def start_ray(run_dir: Path, num_cpus: int = 1, address: str | None = None) -> N
     trainable.DEFAULT_STORAGE_PATH = str(results)  # read when an Algorithm picks its log folder
     if ray.is_initialized():
         return
+    runtime_env = {"env_vars": {"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}}
     if address:
-        ray.init(address=address, log_to_driver=False)
+        ray.init(address=address, log_to_driver=False, runtime_env=runtime_env)
     else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+        ray.init(
+            num_cpus=num_cpus,
+            include_dashboard=False,
+            log_to_driver=False,
+            runtime_env=runtime_env,
+        )

@@ -19,6 +19,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.common.run_context import prepare_run, write_atomic, write_metrics
+from experiments.common.schemas import register_schemas
 from experiments.common.tensorboard_curves import plot_curves
 from experiments.train_maddpg import METHODS, train_one
 
@@ -84,6 +85,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         groups, "eval/return", out / "learning_curves.png", f"{task}: greedy evaluation return"
     )
     return write_metrics(out, {"task": task, "results": rows, "learning_curves": str(png)})
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="compare_maddpg")

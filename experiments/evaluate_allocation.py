@@ -32,6 +32,7 @@ from envs.allocation.fusion import softmax
 from envs.allocation.series import build_series, market_bars
 from envs.market.splits import walk_forward_splits
 from experiments.common.run_context import prepare_run
+from experiments.common.schemas import register_schemas
 from experiments.common.walk_forward_report import WalkForwardReport
 
 
@@ -129,6 +130,9 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             report.add(index, name, positions, test.next_return)
     report.write(out, "Walk-forward evaluation")
     return pd.DataFrame(report.rows)
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate_allocation")

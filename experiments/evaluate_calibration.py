@@ -25,6 +25,7 @@ from envs.market.splits import walk_forward_splits
 from experiments.common import rllib_ppo
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run
+from experiments.common.schemas import register_schemas
 from experiments.common.walk_forward_report import WalkForwardReport
 from policies.hierarchical import RLlibTeam, StaticCalibration
 
@@ -89,6 +90,9 @@ def run(cfg: DictConfig) -> str:
         )
         report.add(index, "buy and hold", np.ones(length), next_returns)
     return report.write(out, f"Calibration walk-forward on {cfg.market.kind}")
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate_calibration")

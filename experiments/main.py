@@ -20,6 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.collect.__main__ import run as run_collect
 from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.schemas import register_schemas
 from experiments.export import export_agent
 from experiments.tournament.__main__ import run as run_tournament
 from experiments.train.__main__ import run as run_train
@@ -80,6 +81,9 @@ def run(cfg: DictConfig) -> dict:
     write_atomic(root / "summary.json", json.dumps(summary, indent=2, default=str))
     print(f"main job done: {root}")
     return summary
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="main")

@@ -21,6 +21,7 @@ from baselines.random_policy import RandomPolicy
 from baselines.reference_policy import ReferencePolicy
 from envs.scml.factory import make_env
 from experiments.common.run_context import prepare_run, write_metrics
+from experiments.common.schemas import register_schemas
 
 
 def make_policy(name: str, env, seed: int):
@@ -64,6 +65,9 @@ def run(cfg: DictConfig) -> dict:
         "mean_score": float(np.mean([e["score"] for e in episodes])),
     }
     return write_metrics(out, metrics)
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="rollout")

@@ -21,6 +21,7 @@ from torch.utils.tensorboard import SummaryWriter
 
 from experiments.common.marl_tasks import env_factory
 from experiments.common.run_context import prepare_run, write_metrics
+from experiments.common.schemas import register_schemas
 from policies.maddpg import MADDPG, MADDPGConfig, ParallelEnvBatch
 from policies.maddpg.learn import LearnSettings, learn
 
@@ -45,8 +46,11 @@ def train_one(
     trainer = None
     if method != "random":
         config = MADDPGConfig(
-            **{**maddpg, "hidden_sizes": tuple(maddpg["hidden_sizes"])},
-            centralized=method == "maddpg",
+            **{
+                **maddpg,
+                "hidden_sizes": tuple(maddpg["hidden_sizes"]),
+                "centralized": method == "maddpg",
+            }
         )
         spaces = ParallelEnvBatch(make_env, n_envs=1, seed=seed)
         trainer = MADDPG(
@@ -89,6 +93,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         int(cfg.threads),
     )
     return write_metrics(out, metrics)
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train_maddpg")

@@ -22,6 +22,7 @@ from stable_baselines3.common.monitor import Monitor
 
 import envs  # noqa: F401 - registers the ids
 from experiments.common.run_context import prepare_run, write_metrics
+from experiments.common.schemas import register_schemas
 
 
 def make_env(task: DictConfig) -> gym.Env:
@@ -76,6 +77,9 @@ def run(cfg: DictConfig) -> dict:
         "checkpoint": str(checkpoints / "final.zip"),
     }
     return write_metrics(out, metrics)
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train_ppo")

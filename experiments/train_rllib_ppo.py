@@ -20,6 +20,7 @@ from experiments.common import rllib_ppo
 from experiments.common.marl_tasks import env_factory
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
+from experiments.common.schemas import register_schemas
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
@@ -54,6 +55,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             "checkpoint": str(checkpoint),
         },
     )
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="train_rllib_ppo")

@@ -11,20 +11,20 @@ import pytest
 
 CASES = {
     "shield": (
-        ["--batch", "64", "--repeats", "20"],
+        ["batch=64", "repeats=20"],
         ["us_per_call", "us_per_state_batched", "speedup"],
     ),
     "trading_sim": (
-        ["--markets", "64", "--agents", "4", "--steps", "20", "--loop-markets", "4"],
+        ["markets=64", "agents=4", "steps=20", "loop_markets=4"],
         ["agent_steps_per_s", "speedup_vs_loop"],
     ),
     "allocation_throughput": (
-        ["--timesteps", "1024"],
+        ["timesteps=1024"],
         ["env_steps_per_s", "cartpole_steps_per_s", "ratio"],
     ),
-    "env_overhead": (["--n-steps", "4", "--seeds", "1"], ["daily_overhead", "round_overhead"]),
+    "env_overhead": (["n_steps=4", "seeds=1"], ["daily_overhead", "round_overhead"]),
     "marl_training": (
-        ["--steps", "1200", "--ppo-iterations", "1"],
+        ["steps=1200", "ppo_iterations=1"],
         ["env_only_steps_per_s", "maddpg_env_steps_per_s", "rllib_ppo_env_steps_per_s"],
     ),
 }

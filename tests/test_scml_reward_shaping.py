@@ -73,5 +73,5 @@ def test_offline_returns_obey_the_identity(tmp_path):
 def test_one_default_for_environments_and_offline_stages():
     for env in (SCMLDailyEnv, SCMLRoundEnv, SCMLParallelEnv):
         assert inspect.signature(env).parameters["reward_shaping"].default is SHAPING_DEFAULT
-    train = yaml.safe_load((ROOT / "conf" / "train.yaml").read_text())
+    train = yaml.safe_load((ROOT / "conf" / "training" / "default.yaml").read_text())
     assert train["shaping"] is SHAPING_DEFAULT

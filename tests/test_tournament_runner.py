@@ -94,7 +94,7 @@ def test_main_job_runs_the_offline_curriculum_end_to_end(tmp_path):
     assert summary["dataset"]["worlds"] == 3 and summary["bc"]["stage"] == "bc"
     for stage in ("bc", "awr"):
         assert list((run_dir / stage / "tensorboard").glob("events.out.tfevents.*"))
-        assert (run_dir / "exports" / stage / "agent.py").is_file()
+        assert (run_dir / "exports" / stage / "export.json").is_file()
     assert "git" in (run_dir / "revision.json").read_text()
 
 

@@ -29,8 +29,17 @@ def check_goal_action(space: spaces.Box, action: np.ndarray, who: str = "action"
 
 def executor_params(executor: Executor | str | dict | None, horizon: int) -> dict[str, Any]:
     """Constructor arguments of the learner agents that carry out a day with ``executor``
-    (default: the heuristic, named by path so that environments need not import baselines)."""
-    return {"executor": resolve_executor(executor or HEURISTIC_EXECUTOR), "horizon": horizon}
+    (default: the heuristic, named by path so that environments need not import baselines).
+    An executor with its own horizon (trained networks) must match the env's; its history
+    length sets how many earlier offers the agent keeps per thread."""
+    resolved = resolve_executor(executor or HEURISTIC_EXECUTOR)
+    own = getattr(resolved, "horizon", horizon)
+    if own != horizon:
+        raise ValueError(f"the executor works with horizon {own}, the environment with {horizon}")
+    params: dict[str, Any] = {"executor": resolved, "horizon": horizon}
+    if hasattr(resolved, "history_length"):
+        params["history_length"] = resolved.history_length
+    return params
 
 
 def apply_goal(session: WorldSession, agent_id: str, codec: GoalCodec, action: np.ndarray) -> None:

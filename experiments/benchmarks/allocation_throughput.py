@@ -1,6 +1,6 @@
 """SB3 PPO training throughput on HRLXF/AdvisorWeights-v0 next to CartPole-v1, same run.
 
-    python -m experiments.benchmarks.allocation_throughput [--timesteps 8192]
+    python -m experiments.benchmarks.allocation_throughput [timesteps=8192]
 
 One core (torch threads 1), identical PPO settings. The environment should not be the
 bottleneck: target ratio >= 0.70 of CartPole's rate. Prints one JSON line last:
@@ -9,12 +9,13 @@ env_steps_per_s, cartpole_steps_per_s, ratio.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
 import gymnasium as gym
+import hydra
 import torch
+from omegaconf import DictConfig
 from stable_baselines3 import PPO
 
 import envs  # noqa: F401 - registers the ids
@@ -30,10 +31,10 @@ def steps_per_second(env: gym.Env, timesteps: int) -> float:
     return timesteps / (time.perf_counter() - start)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--timesteps", type=int, default=8192)
-    args = parser.parse_args()
+@hydra.main(
+    version_base="1.3", config_path="../../conf", config_name="benchmarks/allocation_throughput"
+)
+def main(args: DictConfig) -> None:
     torch.set_num_threads(1)
     allocation = steps_per_second(gym.make("HRLXF/AdvisorWeights-v0"), args.timesteps)
     cartpole = steps_per_second(gym.make("CartPole-v1"), args.timesteps)

@@ -1,6 +1,6 @@
 """Overhead of the SCML environments against world.run() of the same world.
 
-    python -m experiments.benchmarks.env_overhead [--n-steps 30] [--seeds 2]
+    python -m experiments.benchmarks.env_overhead [n_steps=30] [seeds=2]
 
 The heuristic agent plays the learner slot in all three runs of a world: inside world.run(); as
 the daily goal setter of SCMLDailyEnv; and through the reference policy in SCMLRoundEnv. Only
@@ -11,12 +11,13 @@ Prints one JSON line last: daily_overhead, round_overhead (fractions) and the ra
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 
+import hydra
 import torch
+from omegaconf import DictConfig
 
 from baselines.heuristic.agent import HeuristicStdAgent
 from baselines.reference_policy import ReferencePolicy
@@ -63,11 +64,8 @@ def time_round_env(config: WorldConfig, seed: int) -> float:
     return spent
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-steps", type=int, default=30)
-    parser.add_argument("--seeds", type=int, default=2)
-    args = parser.parse_args()
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="benchmarks/env_overhead")
+def main(args: DictConfig) -> None:
     torch.set_num_threads(1)
     totals = {"run": 0.0, "daily": 0.0, "round": 0.0}
     with tempfile.TemporaryDirectory(prefix="hrlxf-bench-") as logs:

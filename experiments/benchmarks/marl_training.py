@@ -1,7 +1,7 @@
 """Training throughput (env steps/s, one core) of MADDPG and RLlib multi-agent PPO on the trading
 simulator, next to stepping the same env with random actions (the ceiling), same run.
 
-    python -m experiments.benchmarks.marl_training [--steps 20000] [--ppo-iterations 5]
+    python -m experiments.benchmarks.marl_training [steps=20000] [ppo_iterations=5]
 
 Env step = one step of one 4-trader market (all agents act). Prints one JSON line last:
 env_only_steps_per_s, maddpg_env_steps_per_s, rllib_ppo_env_steps_per_s and their ratios to the
@@ -10,14 +10,15 @@ env-only rate.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 from pathlib import Path
 
+import hydra
 import numpy as np
 import torch
+from omegaconf import DictConfig
 
 from envs.trading import parallel_env
 from policies.maddpg import MADDPG, MADDPGConfig, ParallelEnvBatch
@@ -80,11 +81,8 @@ def rllib_ppo(iterations: int) -> float:
         return done / elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20_000, help="env steps for MADDPG")
-    parser.add_argument("--ppo-iterations", type=int, default=5)
-    args = parser.parse_args()
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="benchmarks/marl_training")
+def main(args: DictConfig) -> None:
     torch.set_num_threads(1)
     reference = env_only(args.steps)
     maddpg_rate = maddpg(args.steps)

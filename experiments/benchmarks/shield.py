@@ -1,6 +1,6 @@
 """Cost of the L1 shield, online (one state) and batched (logged states), against a plain loop.
 
-    python -m experiments.benchmarks.shield [--batch 4096]
+    python -m experiments.benchmarks.shield [batch=4096] [repeats=2000]
 
 Online: one full computation per call from an AWI-shaped object (H=40, 10 open threads, ~20
 signed contracts): read the books, limits, time masks and clip_action for all threads.
@@ -13,12 +13,13 @@ Prints one JSON line last: us_per_call, us_per_state_batched, us_per_state_loop,
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from types import SimpleNamespace
 
+import hydra
 import numpy as np
+from omegaconf import DictConfig
 
 from policies.shield import (
     ShieldState,
@@ -133,11 +134,8 @@ def loop_reference(record: dict, reserve: float = 0.0) -> tuple[list[float], lis
     return safe_buy, safe_sell, max(0.0, record["balance"] - reserve - payables)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=4096)
-    parser.add_argument("--repeats", type=int, default=2000)
-    args = parser.parse_args()
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="benchmarks/shield")
+def main(args: DictConfig) -> None:
     rng = np.random.default_rng(0)
 
     awi = fake_awi(rng)

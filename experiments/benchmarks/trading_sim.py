@@ -1,6 +1,6 @@
 """Throughput of the vectorized trading core against a per-agent Python loop.
 
-    python -m experiments.benchmarks.trading_sim [--markets 1024] [--agents 8] [--steps 200]
+    python -m experiments.benchmarks.trading_sim [markets=1024] [agents=8] [steps=200]
 
 Both run the same dynamics (limits, fee + slippage, impact of the net flow, rewards) and build
 the same observations (indicators per market, portfolio and messages per trader) on the same
@@ -11,12 +11,13 @@ the loop. Prints one JSON line last: agent_steps_per_s, loop_agent_steps_per_s, 
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
 
+import hydra
 import numpy as np
+from omegaconf import DictConfig
 
 from envs.market.indicators import IncrementalIndicators
 from envs.trading.core import MarketCore, TradingConfig
@@ -100,13 +101,8 @@ def loop_step(
             ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--markets", type=int, default=1024)
-    parser.add_argument("--agents", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--loop-markets", type=int, default=32, help="markets the slow loop runs")
-    args = parser.parse_args()
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="benchmarks/trading_sim")
+def main(args: DictConfig) -> None:
     rng = np.random.default_rng(0)
     types = tuple(TYPES[i % len(TYPES)] for i in range(args.agents))
     config = TradingConfig(types=types)

@@ -18,6 +18,7 @@ from experiments.collect.shards import Manifest, shard_name
 from experiments.collect.world_task import collect_world
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
+from experiments.common.schemas import register_schemas
 
 
 def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
@@ -79,6 +80,9 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict:
             "worlds_per_minute": len(todo) / elapsed * 60.0 if todo else None,
         },
     )
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="collect")

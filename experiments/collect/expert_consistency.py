@@ -11,7 +11,7 @@ the rest.
 
 Valid for experts whose ``counter_all`` changes nothing but the random generators' states.
 
-    python -m experiments.collect.expert_consistency [--expert PenguinAgent] [--worlds 4]
+    python -m experiments.collect.expert_consistency [expert=PenguinAgent] [worlds=4] [samples=20]
         [--samples 20] [--n-steps 50] [--out runs/expert-consistency]
 
 Prints one JSON line: answers probed, the ceiling, the share of answers the expert always gives
@@ -20,15 +20,16 @@ the same way, and the ceiling per answer the expert actually gave (accept, count
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import hydra
 import numpy as np
 from negmas import ResponseType
+from omegaconf import DictConfig
 
 from envs.scml.opponents import resolve_agent
 from envs.scml.session import WorldSession
@@ -111,14 +112,10 @@ def probe(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--expert", default="PenguinAgent")
-    parser.add_argument("--worlds", type=int, default=4)
-    parser.add_argument("--samples", type=int, default=20)
-    parser.add_argument("--n-steps", type=int, default=50)
-    parser.add_argument("--out", type=Path, default=Path("runs/expert-consistency"))
-    args = parser.parse_args()
+@hydra.main(
+    version_base="1.3", config_path="../../conf", config_name="benchmarks/expert_consistency"
+)
+def main(args: DictConfig) -> None:
     print(json.dumps(probe(args.expert, args.worlds, args.samples, args.n_steps, args.out)))
 
 

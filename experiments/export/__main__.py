@@ -5,7 +5,10 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
+from experiments.common.schemas import register_schemas
 from experiments.export import export_agent
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="export")

@@ -18,6 +18,7 @@ from omegaconf import DictConfig
 
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
+from experiments.common.schemas import register_schemas
 from policies.hrl.exported import load_agent_class, read_export
 
 
@@ -55,6 +56,9 @@ def check(path: str, worlds_per_level: int, n_steps: int, opponents: list[str]) 
                 "crashed_worlds": crashes,
             }
     return report
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="export_check")

@@ -19,6 +19,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
+from experiments.common.schemas import register_schemas
 from policies.hrl.exported import load_agent_class, read_export
 
 REQUIREMENTS = ("numpy>=2,<3", "torch>=2.0", "scml==0.8.4", "negmas==0.16.0")
@@ -77,6 +78,9 @@ def package_export(
         )
     tmp.replace(out)
     return out
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="package")

@@ -15,6 +15,7 @@ import hydra
 from omegaconf import DictConfig
 
 from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.schemas import register_schemas
 from experiments.tournament.report import markdown_table, write_reports
 from experiments.tournament.runner import TournamentSpec, run_tournament
 
@@ -55,6 +56,9 @@ def run(cfg: DictConfig, out: Path | None = None):
         print(f"{len(failures)} shard(s) failed or hung: see {out / 'failures.json'}")
     print(f"results in {out}")
     return summary
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="tournament")

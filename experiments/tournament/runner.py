@@ -34,6 +34,7 @@ class TournamentSpec:
     n_workers: int = 2
     shard_timeout_s: float = 1800.0
     seed: int = 0
+    title: str = "HRL-XF tournament"
 
     def validate(self) -> None:
         if len(self.competitors) < 2:

@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch.utils.tensorboard import SummaryWriter
 
 from experiments.common.run_context import prepare_run, write_metrics
+from experiments.common.schemas import register_schemas
 from experiments.datasets.expert_data import ExpertData
 from experiments.train.samples import OfflineSamples
 from experiments.train.stages import StageSettings, sample_counts, train_stage
@@ -24,7 +25,7 @@ from policies.hrl.bundle import BundleConfig, HRLBundle
 
 def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
     out = prepare_run(cfg, out)
-    stage = OmegaConf.to_container(cfg.stage, resolve=True)
+    stage = OmegaConf.to_container(cfg.stage, resolve=True, throw_on_missing=True)
     settings = StageSettings(
         **{f.name: stage[f.name] for f in fields(StageSettings) if f.name in stage}
     )
@@ -67,6 +68,9 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
             "checkpoint": str(out / "checkpoint"),
         },
     )
+
+
+register_schemas()  # typed config groups: bad values fail at composition
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="train")

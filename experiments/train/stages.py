@@ -35,6 +35,7 @@ class StageSettings:
     beta: float = 1.0  # AWR temperature, in units of the advantage's std
     max_weight: float = 20.0
     value_epochs: int = 20  # AWR: value-head fitting before the weighted regression
+    init_from: str | None = None  # a checkpoint directory to start from (None: fresh weights)
 
     def __post_init__(self) -> None:
         if self.kind not in ("bc", "awr"):
@@ -47,6 +48,8 @@ class StageSettings:
             or self.max_weight < 1
         ):
             raise ValueError(f"invalid stage settings: {self}")
+        if self.kind == "awr" and not self.init_from:
+            raise ValueError("stage awr starts from a BC checkpoint: set stage.init_from")
 
 
 def select(table: dict[str, torch.Tensor], rows: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -38,6 +38,7 @@ class LearnedExecutor:
     def __init__(self, bundle: HRLBundle, record: bool = False) -> None:
         self.bundle = bundle.eval()
         self.horizon = bundle.config.horizon
+        self.history_length = bundle.config.history_length
         self.codec = GoalCodec(self.horizon)
         self.record = record
         self.inputs_log: list[DecisionInputs] = []

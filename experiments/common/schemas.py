@@ -1,0 +1,51 @@
+"""The dataclasses behind the Hydra config groups, registered as structured-config schemas.
+
+Each group's YAML files start from its ``schema`` (``defaults: [schema, _self_]``), so a value of
+the wrong type or an unknown key fails when the config is composed, naming the key, instead of
+deep inside a run. Every Hydra entry point calls :func:`register_schemas` before composing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+from hydra.core.config_store import ConfigStore
+
+from envs.scml.world_builder import WorldConfig
+from experiments.tournament.runner import TournamentSpec
+from experiments.train.stages import StageSettings
+from experiments.train_ppo_settings import PPOSettings
+from policies.maddpg.config import MADDPGConfig
+
+SCHEMAS = {
+    "world": WorldConfig,
+    "stage": StageSettings,
+    "tournament": TournamentSpec,
+    "algo": PPOSettings,
+    "maddpg": MADDPGConfig,
+}
+
+
+def editable(schema: type) -> type:
+    """The same fields (names, types, defaults) in a dataclass that is not frozen: OmegaConf makes
+    a frozen dataclass's node read-only, and YAML files must set values on top of the schema."""
+    if not dataclasses.fields(schema) or not schema.__dataclass_params__.frozen:
+        return schema
+    hints = typing.get_type_hints(schema)
+    fields = []
+    for f in dataclasses.fields(schema):
+        default = (
+            dataclasses.field(default_factory=f.default_factory)
+            if f.default_factory is not dataclasses.MISSING
+            else dataclasses.field(default=f.default)
+        )
+        fields.append((f.name, hints[f.name], default))
+    return dataclasses.make_dataclass(schema.__name__, fields)
+
+
+def register_schemas() -> None:
+    """Store every group's schema as ``<group>/schema`` (idempotent)."""
+    store = ConfigStore.instance()
+    for group, node in SCHEMAS.items():
+        store.store(group=group, name="schema", node=editable(node))

@@ -1,0 +1,81 @@
+"""Every primary config composes with every option of every group it uses; typed groups reject
+wrong types and unknown keys at composition, naming the key."""
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.errors import ConfigCompositionException
+from omegaconf import OmegaConf
+
+from experiments.common.schemas import SCHEMAS, register_schemas
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
+PARTIALS = {"base", "tool"}  # included by primaries, not run on their own
+PRIMARIES = sorted(p.stem for p in CONF.glob("*.yaml") if p.stem not in PARTIALS)
+REQUIRED = {  # mandatory values (???) of primaries, given so that every field can be resolved
+    "train": ["dataset=data"],
+    "export": ["checkpoint=c", "out=o"],
+    "package": ["export=e", "out=o"],
+    "export_check": ["export=e"],
+}
+
+
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def hydra_context():
+    register_schemas()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        yield
+
+
+def choices(primary: str) -> dict[str, str]:
+    cfg = compose(primary, overrides=REQUIRED.get(primary, []), return_hydra_config=True)
+    return {k: v for k, v in cfg.hydra.runtime.choices.items() if not k.startswith("hydra/")}
+
+
+def test_every_primary_is_found():
+    assert {"main", "train", "collect", "tournament", "rollout", "train_ppo"} <= set(PRIMARIES)
+
+
+@pytest.mark.parametrize("primary", PRIMARIES)
+def test_primary_composes_with_every_option_of_its_groups(primary):
+    for key in choices(primary):
+        group = key.split("@")[0]
+        for option in options(group):
+            cfg = compose(primary, overrides=[*REQUIRED.get(primary, []), f"{key}={option}"])
+            package = key.split("@")[1] if "@" in key else group
+            if package != "_global_":
+                assert OmegaConf.select(cfg, package) is not None, f"{primary}: {key}={option}"
+    if "tournament" in choices(primary):
+        for preset in options("experiment"):
+            compose(primary, overrides=[*REQUIRED.get(primary, []), f"+experiment={preset}"])
+
+
+def test_typed_groups_have_their_schema_in_every_option():
+    for group in SCHEMAS:
+        for option in options(group):
+            text = (CONF / group / f"{option}.yaml").read_text()
+            assert "- schema" in text, f"conf/{group}/{option}.yaml does not start from its schema"
+
+
+@pytest.mark.parametrize(
+    ("primary", "override", "named"),
+    [
+        ("train", "stage.epochs=abc", "stage.epochs"),
+        ("train", "stage.lerning_rate=0.1", "stage.lerning_rate"),
+        ("rollout", "world.n_steps=ten", "world.n_steps"),
+        ("rollout", "world.n_stepz=5", "world.n_stepz"),
+        ("collect", "world.n_learners=two", "world.n_learners"),
+        ("tournament", "tournament.n_configs=many", "tournament.n_configs"),
+        ("train_ppo", "algo.learning_rate=fast", "algo.learning_rate"),
+        ("train_maddpg", "maddpg.tau=x", "maddpg.tau"),
+        ("main", "bc.epochs=abc", "bc.epochs"),
+    ],
+)
+def test_wrong_types_and_unknown_keys_fail_at_composition(primary, override, named):
+    with pytest.raises(ConfigCompositionException, match=named.replace(".", "\\.")):
+        compose(primary, overrides=[*REQUIRED.get(primary, []), override])

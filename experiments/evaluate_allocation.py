@@ -13,6 +13,8 @@ chained), plus TensorBoard logs of the PPO runs, to the run directory.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import hydra
 import numpy as np
 import pandas as pd
@@ -31,6 +33,7 @@ from envs.allocation.envs import LOGIT_SCALE
 from envs.allocation.fusion import softmax
 from envs.allocation.series import build_series, market_bars
 from envs.market.splits import walk_forward_splits
+from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run
 from experiments.common.schemas import register_schemas
 from experiments.common.walk_forward_report import WalkForwardReport
@@ -45,10 +48,10 @@ def train(env, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
         n_epochs=5,
         seed=seed,
         device="cpu",
-        tensorboard_log=log_dir,
         verbose=0,
     )
-    model.learn(total_timesteps=timesteps, tb_log_name=name)
+    model.set_logger(sb3_logger(Path(log_dir) / name))
+    model.learn(total_timesteps=timesteps)
     return model
 
 

@@ -16,13 +16,13 @@ from collections.abc import Callable
 import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
-from torch.utils.tensorboard import SummaryWriter
 
 from envs.allocation.calibration import CalibrationParallelEnv
 from envs.allocation.calibration_series import build_calibration_series
 from envs.allocation.series import market_bars
 from envs.market.splits import walk_forward_splits
 from experiments.common import rllib_ppo
+from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run
 from experiments.common.schemas import register_schemas
@@ -63,8 +63,8 @@ def run(cfg: DictConfig) -> str:
             int(cfg.seed) + index,
         )
         try:
-            with SummaryWriter(str(out / "tensorboard" / f"split{index}")) as writer:
-                rllib_ppo.train(algo, int(cfg.iterations), writer.add_scalar)
+            with CurveLogger(str(out / "tensorboard" / f"split{index}")) as writer:
+                rllib_ppo.train(algo, int(cfg.iterations), writer)
             rllib_ppo.save(algo, out / "checkpoints" / f"split{index}")
             test_env = CalibrationParallelEnv(
                 series=series,

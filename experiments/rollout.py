@@ -10,16 +10,14 @@ charts/SPS) to the run directory.
 
 from __future__ import annotations
 
-import time
-
 import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
-from torch.utils.tensorboard import SummaryWriter
 
 from baselines.random_policy import RandomPolicy
 from baselines.reference_policy import ReferencePolicy
 from envs.scml.factory import make_env
+from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
 
@@ -40,9 +38,9 @@ def run(cfg: DictConfig) -> dict:
         list(cfg.opponents.names),
     )
     policy = make_policy(str(cfg.policy.name), env, int(cfg.seed))
-    writer = SummaryWriter(str(out / "tensorboard"))
+    writer = CurveLogger(out / "tensorboard")
     episodes, steps = [], 0
-    start = time.perf_counter()
+    writer.steps(0)
     for episode in range(int(cfg.episodes)):
         obs, info = env.reset(seed=int(cfg.seed) + episode)
         total, length, done = 0.0, 0, False
@@ -54,9 +52,9 @@ def run(cfg: DictConfig) -> dict:
         episodes.append(
             {"episode": episode, "return": total, "length": length, "score": info["score"]}
         )
-        writer.add_scalar("charts/episodic_return", total, steps)
-        writer.add_scalar("charts/final_score", info["score"], steps)
-        writer.add_scalar("charts/SPS", steps / (time.perf_counter() - start), steps)
+        writer("charts/episodic_return", total, steps)
+        writer("charts/final_score", info["score"], steps)
+        writer.steps(steps)
     writer.close()
     metrics = {
         "env": cfg.env.id,

@@ -3,7 +3,7 @@
     python -m experiments.train_maddpg                                  # MADDPG on simple_spread
     python -m experiments.train_maddpg method=iddpg marl_task=trading learn.total_env_steps=20000
 
-Writes TensorBoard scalars (eval/return, train/episode_return, train/critic_loss, ...) under
+Writes TensorBoard scalars (eval/return, charts/episodic_return, charts/SPS, losses/critic, ...) under
 tensorboard/<method>_seed<seed>/, the final checkpoint (maddpg.pt) and metrics.json with the
 evaluation curve, the final greedy return and the training throughput.
 """
@@ -17,8 +17,8 @@ from typing import Any
 import hydra
 import torch
 from omegaconf import DictConfig, OmegaConf
-from torch.utils.tensorboard import SummaryWriter
 
+from experiments.common.curves import CurveLogger
 from experiments.common.marl_tasks import env_factory
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
@@ -57,11 +57,9 @@ def train_one(
             spaces.agents, spaces.observation_spaces, spaces.action_spaces, config, seed
         )
     log_dir = Path(out) / "tensorboard" / f"{method}_seed{seed}"
-    with SummaryWriter(str(log_dir)) as writer:
+    with CurveLogger(log_dir) as writer:
         start = time.perf_counter()
-        curve = learn(
-            make_env, settings, trainer, lambda tag, v, step: writer.add_scalar(tag, v, step)
-        )
+        curve = learn(make_env, settings, trainer, writer)
         elapsed = time.perf_counter() - start
     checkpoint = None
     if trainer is not None:

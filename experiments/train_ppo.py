@@ -3,7 +3,8 @@
     python -m experiments.train_ppo                                   # trading, 20k steps
     python -m experiments.train_ppo task=scml_daily algo.total_timesteps=2000
 
-Writes TensorBoard logs (SB3's rollout/, train/ and time/ tags) under tensorboard/,
+Writes TensorBoard logs under the tag contract (SB3's metrics mapped: charts/episodic_return,
+charts/SPS, charts/learning_rate, losses/*, eval/episodic_return) under tensorboard/,
 checkpoints under checkpoints/ (final.zip at the end), and metrics.json with the evaluation
 return of the final policy, all in the run directory.
 """
@@ -21,6 +22,7 @@ from stable_baselines3.common.evaluation import evaluate_policy
 from stable_baselines3.common.monitor import Monitor
 
 import envs  # noqa: F401 - registers the ids
+from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
 
@@ -49,9 +51,10 @@ def run(cfg: DictConfig) -> dict:
         ent_coef=float(algo.ent_coef),
         seed=int(cfg.seed),
         device="cpu",
-        tensorboard_log=str(out / "tensorboard"),
         verbose=0,
     )
+    logger = sb3_logger(out / "tensorboard")
+    model.set_logger(logger)
     checkpoints = out / "checkpoints"
     start = time.perf_counter()
     model.learn(
@@ -59,7 +62,7 @@ def run(cfg: DictConfig) -> dict:
         callback=CheckpointCallback(
             save_freq=int(algo.checkpoint_every), save_path=str(checkpoints), name_prefix="ppo"
         ),
-        tb_log_name="ppo",
+        progress_bar=False,
     )
     elapsed = time.perf_counter() - start
     model.save(str(checkpoints / "final"))
@@ -68,6 +71,9 @@ def run(cfg: DictConfig) -> dict:
     mean_return, std_return = evaluate_policy(
         model, eval_env, n_eval_episodes=int(algo.eval_episodes)
     )
+    logger.record("eval/mean_reward", float(mean_return))
+    logger.dump(model.num_timesteps)
+    logger.close()
     metrics = {
         "task": str(cfg.task.id),
         "total_timesteps": int(algo.total_timesteps),

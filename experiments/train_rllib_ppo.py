@@ -3,7 +3,7 @@
     python -m experiments.train_rllib_ppo                         # per-type policies, 20 iterations
     python -m experiments.train_rllib_ppo sharing=shared iterations=5
 
-Writes TensorBoard scalars (rllib/episode_return_mean, rllib/module_return/<module>, learner/...)
+Writes TensorBoard scalars (charts/episodic_return, charts/episodic_return/<module>, losses/<module>/..., charts/SPS)
 under tensorboard/, an RLlib checkpoint under checkpoint/, and metrics.json, in the run directory.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
-from torch.utils.tensorboard import SummaryWriter
 
 from experiments.common import rllib_ppo
+from experiments.common.curves import CurveLogger
 from experiments.common.marl_tasks import env_factory
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
@@ -33,9 +33,9 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         make_env, f"hrlxf-{cfg.marl_task.name}", str(cfg.sharing), ppo, int(cfg.seed)
     )
     try:
-        with SummaryWriter(str(out / "tensorboard")) as writer:
+        with CurveLogger(str(out / "tensorboard")) as writer:
             start = time.perf_counter()
-            history = rllib_ppo.train(algo, int(cfg.iterations), writer.add_scalar)
+            history = rllib_ppo.train(algo, int(cfg.iterations), writer)
             elapsed = time.perf_counter() - start
         checkpoint = rllib_ppo.save(algo, out / "checkpoint")
     finally:
@@ -50,8 +50,8 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             "iterations": int(cfg.iterations),
             "env_steps": final["env_steps"],
             "env_steps_per_s": final["env_steps"] / elapsed,
-            "first_return": history[0].get("rllib/episode_return_mean"),
-            "final_return": final.get("rllib/episode_return_mean"),
+            "first_return": history[0].get("charts/episodic_return"),
+            "final_return": final.get("charts/episodic_return"),
             "checkpoint": str(checkpoint),
         },
     )

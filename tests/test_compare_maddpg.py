@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from experiments.common.curves import check_run
 from experiments.common.tensorboard_curves import read_scalars
 
 
@@ -40,6 +41,7 @@ def test_comparison_writes_table_runs_and_learning_curves(tmp_path):
     assert all(f"| {m} |" in table for m in ("maddpg", "iddpg", "random"))
     assert (run_dir / "learning_curves.png").stat().st_size > 0
     steps, values = read_scalars(run_dir / "tensorboard" / "maddpg_seed0", "eval/return")
+    check_run(run_dir / "tensorboard" / "maddpg_seed0", ("charts/SPS", "charts/episodic_return"))
     assert list(steps) == [0, 100, 200, 300]
     assert values[-1] == pytest.approx(runs[0]["final_return"], rel=1e-5)
     assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == [

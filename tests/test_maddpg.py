@@ -184,7 +184,7 @@ def test_learn_runs_on_the_trading_simulator(method):
     assert all(np.isfinite(v) for _, v in curve)
     assert "eval/return" in logged
     if trainer is not None:
-        assert trainer.n_updates > 0 and "train/critic_loss" in logged
+        assert trainer.n_updates > 0 and "losses/critic" in logged
 
 
 class PointAtTarget(ParallelEnv):

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from experiments.common.rllib_ppo import module_of, scalars
+from experiments.common.curves import check_run
+from experiments.common.rllib_ppo import module_of, rllib_scalars
 
 
 def test_policy_mapping_by_sharing_mode():
@@ -28,11 +29,11 @@ def test_scalars_pick_returns_and_learner_losses():
         "env_runners": {"episode_return_mean": 1.5, "module_episode_returns_mean": {"hedger": 0.5}},
         "learners": {"hedger": {"policy_loss": -0.1, "vf_loss": 0.2}, "__all_modules__": {"x": 1}},
     }
-    assert scalars(result) == {
-        "rllib/episode_return_mean": 1.5,
-        "rllib/module_return/hedger": 0.5,
-        "learner/hedger/policy_loss": -0.1,
-        "learner/hedger/vf_loss": 0.2,
+    assert rllib_scalars(result) == {
+        "charts/episodic_return": 1.5,
+        "charts/episodic_return/hedger": 0.5,
+        "losses/hedger/policy": -0.1,
+        "losses/hedger/vf": 0.2,
     }
 
 
@@ -61,7 +62,7 @@ def test_per_type_training_writes_checkpoint_tensorboard_and_metrics(tmp_path):
     assert metrics["env_steps"] >= 400 and metrics["env_steps_per_s"] > 0
     modules = run_dir / "checkpoint" / "learner_group" / "learner" / "rl_module"
     assert sorted(p.name for p in modules.iterdir() if p.is_dir()) == ["hedger", "trend_follower"]
-    assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+    check_run(run_dir / "tensorboard", ("charts/episodic_return", "charts/SPS"))
     assert list((run_dir / "ray_results").iterdir())  # RLlib's own logs stay in the run dir
 
     # The checkpoint serves every agent greedily, without a Ray cluster.

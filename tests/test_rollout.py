@@ -8,6 +8,7 @@ import pytest
 
 from envs.scml.factory import make_env
 from envs.scml.round_env import SCMLRoundEnv
+from experiments.common.curves import check_run
 
 
 def test_factory_builds_the_named_env(tmp_path):
@@ -50,5 +51,7 @@ def test_rollout_writes_metrics_and_tensorboard(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["episodes"][0]["length"] == 5 and metrics["policy"] == "heuristic"
-    assert list((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+    check_run(
+        run_dir / "tensorboard", ("charts/episodic_return", "charts/SPS", "charts/final_score")
+    )
     assert (run_dir / "worlds").is_dir()

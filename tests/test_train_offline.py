@@ -10,6 +10,7 @@ import torch
 
 from experiments.collect.shards import Manifest, shard_name
 from experiments.collect.world_task import collect_world
+from experiments.common.curves import check_run
 from experiments.datasets.expert_data import ExpertData
 from experiments.train.samples import OfflineSamples, split_worlds
 from policies.hrl.bundle import BundleConfig, HRLBundle
@@ -95,7 +96,8 @@ def test_bc_then_awr_write_checkpoints_metrics_and_tensorboard(dataset, tmp_path
         assert np.isfinite(metrics[key]), key
     assert metrics["l3_time_allowed"] == 1.0  # masked logits never pick a forbidden offset
     assert metrics["val_worlds"] == 1 and metrics["train_worlds"] == 3
-    assert list((tmp_path / "bc" / "tensorboard").glob("events.out.tfevents.*"))
+    tags = check_run(tmp_path / "bc" / "tensorboard", ("charts/learning_rate", "charts/SPS"))
+    assert {"losses/l2", "losses/answers", "eval/l3_operation_accuracy"} <= tags
     bundle = HRLBundle.load(tmp_path / "bc" / "checkpoint")
     assert bundle.config.horizon == H
     awr = run_stage(

@@ -7,6 +7,8 @@ import sys
 import pytest
 from stable_baselines3 import PPO
 
+from experiments.common.curves import CORE, check_run
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("task", ["trading", "scml_daily"])
@@ -42,4 +44,4 @@ def test_train_writes_checkpoint_tensorboard_and_metrics(tmp_path, task):
     model = PPO.load(run_dir / "checkpoints" / "final.zip", device="cpu")
     assert model.num_timesteps >= 128
     assert list((run_dir / "checkpoints").glob("ppo_*_steps.zip"))
-    assert list((run_dir / "tensorboard").rglob("events.out.tfevents.*"))
+    check_run(run_dir / "tensorboard", CORE + ("eval/episodic_return", "losses/value"))

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from pettingzoo import ParallelEnv
+from tqdm import tqdm
 
+from experiments.common.curves import CurveLogger, rllib_scalars
 from policies.sharing import SHARING, module_of
 
-__all__ = ["SHARING", "build_ppo", "module_of"]
+__all__ = ["SHARING", "build_ppo", "module_of", "rllib_scalars"]
 
 
 def build_ppo(
@@ -67,32 +69,18 @@ def build_ppo(
     return config.build_algo(), modules
 
 
-def scalars(result: dict[str, Any]) -> dict[str, float]:
-    """The numbers worth a TensorBoard curve from one ``algo.train()`` result."""
-    runners, learners = result.get("env_runners", {}), result.get("learners", {})
-    out: dict[str, float] = {}
-    if "episode_return_mean" in runners:
-        out["rllib/episode_return_mean"] = float(runners["episode_return_mean"])
-    for module, value in (runners.get("module_episode_returns_mean") or {}).items():
-        out[f"rllib/module_return/{module}"] = float(value)
-    for module, stats in learners.items():
-        if module.startswith("__"):
-            continue
-        for key in ("policy_loss", "vf_loss", "entropy", "mean_kl_loss", "vf_explained_var"):
-            if key in stats:
-                out[f"learner/{module}/{key}"] = float(stats[key])
-    return out
-
-
-def train(algo, iterations: int, log: Callable[[str, float, int], None]) -> list[dict[str, Any]]:
-    """Run ``iterations`` training iterations, logging scalars against sampled env steps."""
+def train(algo, iterations: int, log: CurveLogger) -> list[dict[str, Any]]:
+    """Run ``iterations`` training iterations, logging the contract's curves against sampled
+    env steps (with progress)."""
     history = []
-    for _ in range(iterations):
+    log.steps(0)
+    for _ in tqdm(range(iterations), desc="PPO iterations", unit="it"):
         result = algo.train()
         steps = int(result.get("num_env_steps_sampled_lifetime", 0))
-        values = scalars(result)
+        values = rllib_scalars(result)
         for tag, value in values.items():
             log(tag, value, steps)
+        log.steps(steps)
         history.append({"env_steps": steps, **values})
     return history
 

@@ -1,6 +1,7 @@
 """Offline stages: ``python -m experiments.train stage=bc|awr dataset=<dir>`` (conf/train.yaml).
 
-Writes TensorBoard logs (train/*, val/*, awr/*) under tensorboard/, the checkpoint (weights.pt,
+Writes TensorBoard logs (losses/*, eval/*, charts/learning_rate, charts/SPS against training
+samples seen) under tensorboard/, the checkpoint (weights.pt,
 config.json) under checkpoint/, metrics.json (validation metrics, sample counts) and the resolved
 config with the git revision, in the run directory.
 """
@@ -13,8 +14,8 @@ from typing import Any
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
-from torch.utils.tensorboard import SummaryWriter
 
+from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
 from experiments.datasets.expert_data import ExpertData
@@ -53,8 +54,8 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
                 **OmegaConf.to_container(cfg.network),
             )
         )
-    with SummaryWriter(str(out / "tensorboard")) as writer:
-        metrics = train_stage(bundle, samples, settings, int(cfg.seed), writer.add_scalar)
+    with CurveLogger(out / "tensorboard") as writer:
+        metrics = train_stage(bundle, samples, settings, int(cfg.seed), writer)
     bundle.save(
         out / "checkpoint",
         extra={"stage": settings.kind, "dataset": str(cfg.dataset), "metrics": metrics},

@@ -8,13 +8,14 @@ trained by advantage-weighted cross-entropy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from tqdm import tqdm
 
+from experiments.common.curves import CurveLogger
 from experiments.train.losses import (
     answer_loss,
     coordination_loss,
@@ -109,9 +110,10 @@ def train_stage(
     samples: OfflineSamples,
     settings: StageSettings,
     seed: int,
-    log: Callable[[str, float, int], None],
+    log: CurveLogger,
 ) -> dict[str, float]:
-    """Train in place; logs per-epoch losses and validation metrics; returns the final metrics."""
+    """Train in place; logs per-epoch losses (``losses/*``), the learning rate, throughput and
+    validation metrics (``eval/*``) against training samples seen; returns the final metrics."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     l2 = samples.l2
@@ -126,9 +128,9 @@ def train_stage(
     val = {name: torch.nonzero(t["is_val"]).squeeze(1) for name, t in (("l2", l2), *tables.items())}
     day_weight = torch.ones(len(l2["target"]))
     if settings.kind == "awr":
-        log("awr/value_mse", fit_value(bundle, l2, train["l2"], settings, generator), 0)
+        log("losses/awr_value", fit_value(bundle, l2, train["l2"], settings, generator), 0)
         day_weight = advantage_weights(bundle, l2, settings)
-        log("awr/mean_weight", float(day_weight[train["l2"]].mean()), 0)
+        log("charts/awr_mean_weight", float(day_weight[train["l2"]].mean()), 0)
     optimizer = torch.optim.Adam(bundle.parameters(), lr=settings.lr)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
     n_steps = max(len(train[name]) for name in train) // settings.batch_size + 1
@@ -138,7 +140,9 @@ def train_stage(
         return (w * loss).sum() / w.sum()
 
     metrics: dict[str, float] = {}
-    for epoch in range(settings.epochs):
+    samples_seen = 0
+    log.steps(samples_seen)
+    for _ in tqdm(range(settings.epochs), desc=f"{settings.kind} epochs", unit="epoch"):
         totals = {"l2": 0.0, "proposals": 0.0, "answers": 0.0, "coordination": 0.0}
         for _ in range(n_steps):
             losses = []
@@ -169,21 +173,23 @@ def train_stage(
                     loss = weighted(coordination_loss(bundle, batch)[0], batch["day_row"])
                 totals[name] += float(loss.detach()) / n_steps
                 losses.append(loss)
+                samples_seen += len(idx)
             optimizer.zero_grad()
             torch.stack(losses).sum().backward()
             torch.nn.utils.clip_grad_norm_(bundle.parameters(), 1.0)
             optimizer.step()
         scheduler.step()
         for name, value in totals.items():
-            log(f"train/{name}_loss", value, epoch)
-        log("train/lr", scheduler.get_last_lr()[0], epoch)
+            log(f"losses/{name}", value, samples_seen)
+        log("charts/learning_rate", scheduler.get_last_lr()[0], samples_seen)
+        log.steps(samples_seen)
         metrics = validation_metrics(
             bundle,
             select(l2, val["l2"]),
             *(select(tables[n], val[n]) for n in ("proposals", "answers", "coordination")),
         )
         for name, value in metrics.items():
-            log(f"val/{name}", value, epoch)
+            log(f"eval/{name}", value, samples_seen)
     return metrics
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,7 +46,8 @@ def learn(
     log: LogFn,
 ) -> list[tuple[int, float]]:
     """Train (``trainer=None``: random policy, evaluation only) and return the evaluation curve
-    [(env_steps, greedy return)]. ``log(tag, value, env_steps)`` receives training scalars."""
+    [(env_steps, greedy return)]. ``log(tag, value, env_steps)`` receives training scalars under
+    the project's tag contract (charts/episodic_return, charts/SPS, losses/<name>, eval/return)."""
     rng = np.random.default_rng(settings.seed)
     envs = ParallelEnvBatch(make_env, settings.n_envs, settings.seed)
     if trainer is None:
@@ -63,6 +65,7 @@ def learn(
 
     obs = envs.reset()
     steps, since_train, next_eval = 0, 0, 0
+    start = time.perf_counter()
     while steps < settings.total_env_steps:
         if steps >= next_eval:
             record_eval(steps)
@@ -84,9 +87,10 @@ def learn(
             for _ in range(c.updates_per_train):
                 stats = trainer.update(buffer.sample(c.batch_size, rng))
             for key, value in stats.items():
-                log(f"train/{key}", value, steps)
+                log(f"losses/{key.removesuffix('_loss')}", value, steps)
         finished = envs.pop_finished_returns()
         if len(finished):
-            log("train/episode_return", float(finished.mean()), steps)
+            log("charts/episodic_return", float(finished.mean()), steps)
+            log("charts/SPS", steps / max(time.perf_counter() - start, 1e-9), steps)
     record_eval(steps)
     return curve

@@ -13,6 +13,7 @@ import typing
 from hydra.core.config_store import ConfigStore
 
 from envs.scml.world_builder import WorldConfig
+from experiments.tournament.balanced import BalancedSpec
 from experiments.tournament.runner import TournamentSpec
 from experiments.train.stages import StageSettings
 from experiments.train_ppo_settings import PPOSettings
@@ -24,6 +25,7 @@ SCHEMAS = {
     "tournament": TournamentSpec,
     "algo": PPOSettings,
     "maddpg": MADDPGConfig,
+    "balanced": BalancedSpec,
 }
 
 

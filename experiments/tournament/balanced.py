@@ -1,0 +1,192 @@
+"""Position-balanced SCML std tournaments: every competitor plays every supply-chain position
+equally often, in the same world configurations, so agents can be compared per position with
+paired differences and intervals over configurations.
+
+A *configuration* is a seeded world (profiles, exogenous contracts, prices; its length drawn
+from ``n_steps``); scml's world generator draws it independently of who plays. Each
+configuration is played ``n_processes`` times, rotating the competitors over the levels
+(assignment r puts competitor i on level (i + r) mod n_processes), the remaining factories
+filled with ``fillers``. Worlds run one after another, or as Ray tasks when ``ray_address`` is
+set (each under a watchdog: a world past ``world_timeout_s`` is cancelled and reported).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from envs.scml.opponents import resolve_agent
+
+POSITIONS = ("first", "middle", "last")
+ROW_COLUMNS = ("config", "assignment", "n_steps", "agent", "level", "position", "score", "filler")
+
+
+@dataclass(frozen=True)
+class BalancedSpec:
+    """What to run (see the module doc). ``n_steps`` is the (min, max) of the world lengths."""
+
+    competitors: tuple[str, ...]
+    n_configs: int = 12
+    n_steps: tuple[int, int] = (50, 200)
+    n_processes: int = 3
+    agents_per_process: int = 4
+    fillers: tuple[str, ...] = ("GreedyStdAgent",)
+    seed: int = 0
+    world_timeout_s: float = 1800.0
+    ray_address: str | None = None
+    title: str = "HRL-XF position-balanced tournament"
+
+    def validate(self) -> None:
+        if len(self.competitors) < 2 or len(set(self.competitors)) != len(self.competitors):
+            raise ValueError(f"need at least 2 distinct competitors, got {list(self.competitors)}")
+        for name in (*self.competitors, *self.fillers):
+            resolve_agent(name)
+        low, high = self.n_steps
+        if not 4 <= low <= high:
+            raise ValueError(f"n_steps must be (min, max) with 4 <= min <= max, got {self.n_steps}")
+        if self.n_configs < 1 or self.n_processes < 2:
+            raise ValueError(
+                f"need n_configs >= 1 and n_processes >= 2, got {self.n_configs}, {self.n_processes}"
+            )
+        per_level = -(-len(self.competitors) // self.n_processes)
+        if per_level > self.agents_per_process:
+            raise ValueError(
+                f"{len(self.competitors)} competitors over {self.n_processes} levels need "
+                f"agents_per_process >= {per_level}, got {self.agents_per_process}"
+            )
+        if per_level < self.agents_per_process and not self.fillers:
+            raise ValueError("fillers must name at least one agent for the free factories")
+
+
+def position_of(level: int, n_levels: int) -> str:
+    return "first" if level == 0 else "last" if level == n_levels - 1 else "middle"
+
+
+@dataclass(frozen=True)
+class WorldPlan:
+    config: int
+    assignment: int
+    seed: int
+    n_steps: int
+    slots: tuple[tuple[str, int, bool], ...]  # (agent name, level, is filler) per factory
+
+
+def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
+    """Every world of the tournament: configurations x rotations of the competitors."""
+    plans = []
+    for config in range(spec.n_configs):
+        rng = np.random.default_rng([spec.seed, config])
+        seed = int(rng.integers(0, 2**31 - 1))
+        n_steps = int(rng.integers(spec.n_steps[0], spec.n_steps[1] + 1))
+        for assignment in range(spec.n_processes):
+            slots, filler = [], 0
+            for level in range(spec.n_processes):
+                here = [
+                    c
+                    for i, c in enumerate(spec.competitors)
+                    if (i + assignment) % spec.n_processes == level
+                ]
+                slots += [(name, level, False) for name in here]
+                for _ in range(spec.agents_per_process - len(here)):
+                    slots.append((spec.fillers[filler % len(spec.fillers)], level, True))
+                    filler += 1
+            plans.append(WorldPlan(config, assignment, seed, n_steps, tuple(slots)))
+    return plans
+
+
+def play_world(plan: WorldPlan, n_levels: int, log_dir: str) -> list[dict[str, Any]]:
+    """Run one planned world to its end; one row per factory."""
+    from scml.std import SCML2024StdWorld
+
+    random.seed(plan.seed)
+    np.random.seed(plan.seed)
+    config = SCML2024StdWorld.generate(
+        agent_types=[resolve_agent(name) for name, _, _ in plan.slots],
+        agent_processes=[level for _, level, _ in plan.slots],
+        n_processes=n_levels,
+        n_steps=plan.n_steps,
+        random_agent_types=False,
+    )
+    world = SCML2024StdWorld(
+        **config,
+        no_logs=True,
+        saved_details_level=0,
+        log_folder=log_dir,
+        name=f"balanced-c{plan.config}-a{plan.assignment}",
+    )
+    world.run()
+    scores = world.scores()
+    factories = list(world.agents)[: len(plan.slots)]  # then come scml's SELLER and BUYER
+    return [
+        {
+            "config": plan.config,
+            "assignment": plan.assignment,
+            "n_steps": plan.n_steps,
+            "agent": name,
+            "level": level,
+            "position": position_of(level, n_levels),
+            "score": float(scores[agent_id]),
+            "filler": filler,
+        }
+        for agent_id, (name, level, filler) in zip(factories, plan.slots, strict=True)
+    ]
+
+
+def run_balanced(spec: BalancedSpec, log_dir: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """Scores (one row per factory per world) and the worlds that failed or hung."""
+    spec.validate()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    plans = plan_worlds(spec)
+    if spec.ray_address:
+        rows, failures = _run_on_ray(spec, plans, log_dir)
+    else:
+        rows, failures = [], []
+        for plan in tqdm(plans, desc="worlds", unit="world"):
+            try:
+                rows += play_world(plan, spec.n_processes, str(log_dir))
+            except Exception as error:  # noqa: BLE001 - a crashed world is reported, not fatal
+                failures.append(_failure(plan, f"{type(error).__name__}: {error}"))
+    return pd.DataFrame(rows, columns=list(ROW_COLUMNS)), failures
+
+
+def _failure(plan: WorldPlan, reason: str) -> dict[str, Any]:
+    return {"config": plan.config, "assignment": plan.assignment, "reason": reason}
+
+
+def _run_on_ray(
+    spec: BalancedSpec, plans: list[WorldPlan], log_dir: Path
+) -> tuple[list[dict], list[dict]]:
+    """One Ray task per world; a task past ``world_timeout_s`` is cancelled and reported."""
+    import ray
+
+    from experiments.common.ray_runtime import start_ray
+
+    start_ray(log_dir, address=None if spec.ray_address == "local" else spec.ray_address)
+    task = ray.remote(num_cpus=1)(play_world)
+    started = {task.remote(p, spec.n_processes, str(log_dir)): (p, time.monotonic()) for p in plans}
+    rows, failures = [], []
+    bar = tqdm(total=len(plans), desc="worlds", unit="world")
+    while started:
+        done, _ = ray.wait(list(started), num_returns=1, timeout=min(1.0, spec.world_timeout_s))
+        for ref in done:
+            plan, _ = started.pop(ref)
+            try:
+                rows += ray.get(ref)
+            except Exception as error:  # noqa: BLE001
+                failures.append(_failure(plan, f"{type(error).__name__}: {error}"))
+            bar.update(1)
+        for ref, (plan, since) in list(started.items()):
+            if time.monotonic() - since > spec.world_timeout_s:
+                ray.cancel(ref, force=True)
+                started.pop(ref)
+                failures.append(_failure(plan, f"cancelled after {spec.world_timeout_s:.0f} s"))
+                bar.update(1)
+    bar.close()
+    return rows, failures

@@ -1,0 +1,140 @@
+"""Position-balanced tournaments: the plan rotates every competitor over every position in the
+same configurations; tables give per-position intervals over configurations and paired
+differences; worlds also run as Ray tasks under a watchdog."""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.tournament.balanced import BalancedSpec, plan_worlds, run_balanced
+from experiments.tournament.positions import bootstrap_ci, paired_table, position_table, verdicts
+
+SMOKE = BalancedSpec(
+    competitors=("HeuristicStdAgent", "GreedyStdAgent", "SyncRandomStdAgent"),
+    n_configs=2,
+    n_steps=(8, 10),
+    agents_per_process=2,
+    fillers=("RandomStdAgent",),
+)
+
+
+def test_every_competitor_plays_every_position_once_per_configuration():
+    spec = BalancedSpec(
+        competitors=("A.A", "B.B", "C.C", "D.D"), n_configs=5, n_steps=(50, 200), fillers=("F.F",)
+    )
+    plans = plan_worlds(spec)
+    assert len(plans) == 5 * 3
+    for config in range(5):
+        worlds = [p for p in plans if p.config == config]
+        assert len({(p.seed, p.n_steps) for p in worlds}) == 1  # one configuration, one world
+        assert 50 <= worlds[0].n_steps <= 200
+        played = Counter(
+            (name, level) for p in worlds for name, level, filler in p.slots if not filler
+        )
+        assert set(played.values()) == {1} and len(played) == 4 * 3
+        for p in worlds:
+            assert Counter(level for _, level, _ in p.slots) == {0: 4, 1: 4, 2: 4}
+    assert len({p.n_steps for p in plans}) > 1  # lengths vary over configurations
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"competitors": ("GreedyStdAgent",)}, "at least 2 distinct"),
+        ({"competitors": ("GreedyStdAgent", "GreedyStdAgent")}, "at least 2 distinct"),
+        (
+            {
+                "agents_per_process": 1,
+                "competitors": ("A.A",) * 0 + SMOKE.competitors + ("RandomStdAgent",),
+            },
+            "agents_per_process >= 2",
+        ),
+        ({"n_steps": (3, 10)}, "4 <= min <= max"),
+        ({"competitors": ("GreedyStdAgent", "NoSuchAgent")}, "unknown agent 'NoSuchAgent'"),
+    ],
+)
+def test_bad_specs_are_named(change, message):
+    spec = BalancedSpec(**{**SMOKE.__dict__, **change})
+    with pytest.raises(ValueError, match=message):
+        spec.validate()
+
+
+def synthetic_rows(n_configs=12, seed=0):
+    """A beats B by 0.1 at every position; B beats C by 0.2 only at the first position."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for config in range(n_configs):
+        base = rng.normal(1.0, 0.3)  # configurations differ a lot...
+        for level, position in enumerate(("first", "middle", "last")):
+            noise = rng.normal(0, 0.01, 3)  # ...agents within one little
+            scores = {"A": base + 0.1, "B": base, "C": base - (0.2 if level == 0 else 0.0)}
+            for (agent, score), e in zip(scores.items(), noise, strict=True):
+                rows.append((config, level, 50, agent, level, position, score + e, False))
+            rows.append((config, level, 50, "filler", level, position, 5.0, True))
+    columns = ["config", "assignment", "n_steps", "agent", "level", "position", "score", "filler"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_paired_intervals_see_through_configuration_noise():
+    rows = synthetic_rows()
+    positions = position_table(rows)
+    assert "filler" not in set(positions["agent"])
+    a_first = positions[(positions.agent == "A") & (positions.position == "first")].iloc[0]
+    assert (a_first.worlds, a_first.configs) == (12, 12)
+    assert a_first.ci_low < a_first["mean"] < a_first.ci_high
+    b = positions[(positions.agent == "B") & (positions.position == "first")].iloc[0]
+    assert b.ci_high > a_first.ci_low  # unpaired intervals overlap: configurations vary a lot
+    paired = paired_table(rows, ["A", "B"])
+    ab = paired[(paired.agent == "A") & (paired.rival == "B")].set_index("position")
+    assert (
+        ab.loc["middle", "diff"] == pytest.approx(0.1, abs=0.02) and ab.loc["middle", "ci_low"] > 0
+    )
+    assert verdicts(paired, "A") == dict.fromkeys(("all", "first", "last", "middle"), "first")
+    b_verdict = verdicts(paired, "B")
+    assert b_verdict["first"] == "behind A" and b_verdict["middle"] == "behind A"
+    with pytest.raises(ValueError, match="'Z' did not play"):
+        paired_table(rows, ["Z"])
+
+
+def test_bootstrap_interval_of_one_value_is_a_point():
+    assert bootstrap_ci(np.array([1.5])) == (1.5, 1.5)
+    low, high = bootstrap_ci(np.arange(100.0))
+    assert 40 < low < 49.5 < high < 59
+
+
+def test_smoke_tournament_runs_and_balances_positions(tmp_path):
+    rows, failures = run_balanced(SMOKE, tmp_path)
+    assert failures == []
+    players = rows[~rows.filler]
+    counts = players.groupby(["agent", "position"]).size()
+    assert set(counts) == {2} and len(counts) == 3 * 3  # 2 configurations, every position
+    assert (
+        np.isfinite(rows.score).all() and (rows.groupby(["config", "assignment"]).size() == 6).all()
+    )
+
+
+@pytest.mark.slow
+def test_worlds_run_as_ray_tasks_and_a_hung_world_is_cancelled(tmp_path):
+    code = f"""
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+from tests.test_balanced_tournament import SMOKE
+from experiments.tournament.balanced import run_balanced
+spec = replace(SMOKE, n_configs=1, ray_address="local")
+rows, failures = run_balanced(spec, Path({str(tmp_path)!r}) / "a")
+slow, slow_failures = run_balanced(replace(spec, world_timeout_s=0.01), Path({str(tmp_path)!r}) / "b")
+print(json.dumps([len(rows), failures, len(slow), [f["reason"] for f in slow_failures]]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    n_rows, failures, n_slow, reasons = json.loads(result.stdout.strip().splitlines()[-1])
+    assert n_rows == 3 * 6 and failures == []
+    assert n_slow == 0 and len(reasons) == 3 and all("cancelled after" in r for r in reasons)

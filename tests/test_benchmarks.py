@@ -23,6 +23,10 @@ CASES = {
         ["env_steps_per_s", "cartpole_steps_per_s", "ratio"],
     ),
     "env_overhead": (["n_steps=4", "seeds=1"], ["daily_overhead", "round_overhead"]),
+    "world_speed": (
+        ["n_steps=6", "seeds=1", "repeats=1"],
+        ["default_days_per_s", "training_days_per_s", "speedup"],
+    ),
     "marl_training": (
         ["steps=1200", "ppo_iterations=1"],
         ["env_only_steps_per_s", "maddpg_env_steps_per_s", "rllib_ppo_env_steps_per_s"],

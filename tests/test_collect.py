@@ -147,3 +147,27 @@ def test_manifest_picks_up_complete_shards_it_missed(tmp_path, shard):
     np.savez(tmp_path / "world_00007.npz", **data)
     manifest = Manifest(tmp_path, {"expert": "x"})
     assert manifest.done("world_00007.npz") and manifest.totals()["days"] == 16
+
+
+def test_training_mode_collects_the_same_dataset_from_the_same_seed(tmp_path):
+    """scml's wall-clock limits make negotiations (and so datasets) differ from run to run;
+    training-mode worlds have none, so a collection replays exactly."""
+    from experiments.collect.shards import read_shard
+    from experiments.collect.world_task import collect_world
+
+    world = {
+        "n_steps": 8,
+        "agents_per_process": 2,
+        "n_learners": 1,
+        "mode": "training",
+        "log_dir": str(tmp_path / "worlds"),
+    }
+    shards = []
+    for run in ("a", "b"):
+        path = tmp_path / run / "world_00000.npz"
+        path.parent.mkdir()
+        collect_world(world, "PenguinAgent", 11, 10, str(path))
+        shards.append(read_shard(path))
+    assert shards[0].keys() == shards[1].keys() and len(shards[0]["event_day"]) > 20
+    for key in shards[0]:
+        np.testing.assert_array_equal(shards[0][key], shards[1][key], err_msg=key)

@@ -19,6 +19,9 @@ class WorldConfig:
     ``agents_per_process`` counts every factory on a level, learners included; opponents fill
     the non-learner places cycling through ``opponents`` in order, so placement is deterministic.
     Learners sit on ``learner_process`` (the middle level by default: it buys and sells).
+    ``mode``: ``default`` runs scml's settings; ``training`` (see :func:`world_options`) drops
+    wall-clock limits and records of finished negotiations: same scores, faster, and runs that
+    replay exactly (relative time inside a negotiation then counts rounds only).
     """
 
     n_steps: int = 50
@@ -28,6 +31,7 @@ class WorldConfig:
     n_learners: int = 1
     opponents: list[str] = field(default_factory=lambda: ["GreedyStdAgent", "SyncRandomStdAgent"])
     log_dir: str = "runs/worlds"
+    mode: str = "default"
 
     def validate(self) -> None:
         # scml's world generator fails on shorter worlds.
@@ -50,6 +54,39 @@ class WorldConfig:
             )
         if not self.opponents:
             raise ValueError("world.opponents must name at least one agent")
+        if self.mode not in WORLD_MODES:
+            raise ValueError(f"world.mode must be one of {list(WORLD_MODES)}, got {self.mode!r}")
+
+
+WORLD_MODES = ("default", "training")
+UNLIMITED = float("inf")
+
+
+def world_options(mode: str) -> dict:
+    """SCML2024StdWorld settings of a mode, and negmas's single-thread switch for its calls.
+
+    Training mode: no wall-clock limits (world, negotiation, negotiation step), negotiator calls
+    in this thread instead of a timed thread pool (``negmas.helpers.timeout.force_single_thread``,
+    a process-wide switch: the last world built sets it), and no records of finished
+    negotiations, cancelled contracts or breaches. Signed contracts stay recorded: scml executes
+    contracts from that record.
+    """
+    from negmas.helpers.timeout import force_single_thread
+
+    if mode not in WORLD_MODES:
+        raise ValueError(f"world mode must be one of {list(WORLD_MODES)}, got {mode!r}")
+    force_single_thread(mode == "training")
+    if mode == "default":
+        return {}
+    return {
+        "time_limit": UNLIMITED,
+        "neg_hidden_time_limit": UNLIMITED,
+        "neg_step_time_limit": UNLIMITED,
+        "save_negotiations": False,
+        "save_cancelled_contracts": False,
+        "save_resolved_breaches": False,
+        "save_unresolved_breaches": False,
+    }
 
 
 def seed_everything(seed: int) -> None:
@@ -103,6 +140,7 @@ def build_world(
     log_folder.mkdir(parents=True, exist_ok=True)
     world = SCML2024StdWorld(
         **world_config,
+        **world_options(config.mode),
         one_offer_per_step=one_offer_per_step,
         no_logs=True,
         saved_details_level=0,

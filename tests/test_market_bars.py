@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from envs.market.bars import asof_align, load_bars_csv
+from envs.market.bars import asof_align, load_bars
 from envs.market.generators import gbm_bars
 from envs.market.splits import walk_forward_splits
 
@@ -31,7 +31,7 @@ def write_bars(path, n=5, **overrides):
 
 
 def test_valid_file_loads_with_its_feature_columns(tmp_path):
-    bars = load_bars_csv(write_bars(tmp_path / "b.csv"), feature_columns=["funding"])
+    bars = load_bars(write_bars(tmp_path / "b.csv"), feature_columns=["funding"])
     assert len(bars) == 5 and np.all(np.diff(bars.timestamp) > 0)
     np.testing.assert_array_equal(bars.features["funding"], np.arange(5))
 
@@ -49,15 +49,15 @@ def test_valid_file_loads_with_its_feature_columns(tmp_path):
 )
 def test_malformed_files_are_named_errors(tmp_path, overrides, message):
     with pytest.raises(ValueError, match=message):
-        load_bars_csv(write_bars(tmp_path / "b.csv", **overrides))
+        load_bars(write_bars(tmp_path / "b.csv", **overrides))
 
 
 def test_missing_columns_and_files_are_named(tmp_path):
     pd.DataFrame({"timestamp": [1], "close": [1.0]}).to_csv(tmp_path / "x.csv", index=False)
     with pytest.raises(ValueError, match="missing column"):
-        load_bars_csv(tmp_path / "x.csv")
+        load_bars(tmp_path / "x.csv")
     with pytest.raises(ValueError, match="does not exist"):
-        load_bars_csv(tmp_path / "nope.csv")
+        load_bars(tmp_path / "nope.csv")
 
 
 @settings(max_examples=100, deadline=None)
@@ -90,3 +90,66 @@ def test_walk_forward_splits_move_forward_without_overlap():
         assert s.train[1] + 5 == s.test[0] and s.train[1] - s.train[0] == 40
     with pytest.raises(ValueError, match="too few"):
         walk_forward_splits(20, train_size=40, test_size=10)
+
+
+def yahoo_frame(n=6, tz=None):
+    """Daily bars in the most common download layout."""
+    dates = pd.date_range("2024-01-02", periods=n, freq="D", tz=tz)
+    close = np.linspace(100.0, 105.0, n)
+    return pd.DataFrame(
+        {
+            "Date": dates,
+            "Open": close - 0.5,
+            "High": close + 1.0,
+            "Low": close - 1.0,
+            "Close": close,
+            "Adj Close": close / 2.0,
+            "Volume": np.full(n, 1000.0),
+        }
+    )
+
+
+def test_common_layouts_load_from_csv_and_parquet(tmp_path):
+    from envs.market.bars import load_bars
+
+    frame = yahoo_frame()
+    frame.to_csv(tmp_path / "daily.csv", index=False)
+    frame.to_parquet(tmp_path / "daily.parquet", index=False)
+    from_csv, from_parquet = (
+        load_bars(tmp_path / "daily.csv"),
+        load_bars(tmp_path / "daily.parquet"),
+    )
+    np.testing.assert_array_equal(from_csv.timestamp, from_parquet.timestamp)
+    np.testing.assert_allclose(from_csv.close, frame["Close"])
+    adjusted = load_bars(tmp_path / "daily.csv", adjusted=True)
+    np.testing.assert_allclose(adjusted.close, frame["Adj Close"])
+    np.testing.assert_allclose(adjusted.open, (frame["Close"] - 0.5) / 2.0)
+
+
+def test_timezones_and_intraday_and_a_columns_mapping(tmp_path):
+    from envs.market.bars import load_bars
+
+    aware = yahoo_frame(tz="America/New_York").rename(columns={"Date": "Datetime"})
+    aware.to_csv(tmp_path / "aware.csv", index=False)
+    bars = load_bars(tmp_path / "aware.csv")
+    # 2024-01-02 00:00 in New York is 05:00 UTC.
+    assert pd.Timestamp(bars.timestamp[0], tz="UTC") == pd.Timestamp("2024-01-02 05:00", tz="UTC")
+    minutes = yahoo_frame(n=5).assign(Date=pd.date_range("2024-01-02 09:30", periods=5, freq="min"))
+    odd = minutes.drop(columns="Adj Close").rename(
+        columns={"Date": "when", "Close": "px_last", "Volume": "qty"}
+    )
+    odd.to_csv(tmp_path / "odd.csv", index=False)
+    bars = load_bars(
+        tmp_path / "odd.csv", columns={"timestamp": "when", "close": "px_last", "volume": "qty"}
+    )
+    assert np.all(np.diff(bars.timestamp) == 60 * 10**9)
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['timestamp', 'close', 'volume'\]"):
+        load_bars(tmp_path / "odd.csv")
+    with pytest.raises(ValueError, match="columns mapping points at \\['nope'\\]"):
+        load_bars(tmp_path / "odd.csv", columns={"timestamp": "nope"})
+    with pytest.raises(ValueError, match="adjusted close column"):
+        load_bars(
+            tmp_path / "odd.csv",
+            columns={"timestamp": "when", "close": "px_last", "volume": "qty"},
+            adjusted=True,
+        )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from envs.allocation.advisors import VOTE_SIZE, make_advisor
-from envs.market.bars import Bars, load_bars_csv
+from envs.market.bars import Bars, load_bars
 from envs.market.generators import gbm_bars, regime_switching_bars
 from envs.market.indicators import indicators_batch
 from envs.market.sample_data import SAMPLES, sample_bars
@@ -36,16 +36,22 @@ class AllocationSeries:
 
 
 def market_bars(
-    kind: str = "regime", path: str | None = None, n_bars: int = 2000, seed: int = 0
+    kind: str = "regime",
+    path: str | None = None,
+    n_bars: int = 2000,
+    seed: int = 0,
+    columns: dict[str, str] | None = None,
+    adjusted: bool = False,
 ) -> Bars:
-    """Bars from a CSV (``kind="csv"``), a shipped real series (``kind="goog"``) or a generator
+    """Bars from a file (``kind="csv"``: CSV or Parquet, ``columns``/``adjusted`` as in
+    :func:`envs.market.bars.load_bars`), a shipped real series (``kind="goog"``) or a generator
     (``gbm``/``regime``)."""
     if kind in SAMPLES:
         return sample_bars(kind)
     if kind == "csv":
         if not path:
             raise ValueError("market kind 'csv' needs a path")
-        return load_bars_csv(path)
+        return load_bars(path, columns=columns, adjusted=adjusted)
     if kind == "gbm":
         return gbm_bars(n_bars, sigma=0.01, seed=seed)
     if kind == "regime":

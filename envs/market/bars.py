@@ -72,7 +72,53 @@ def asof_align(bar_times: np.ndarray, source_times: np.ndarray, values: np.ndarr
     return out
 
 
+# Names users' files give the columns (compared lower-case, spaces/dashes as underscores).
+ALIASES = {
+    "timestamp": ("timestamp", "date", "datetime", "time", "date_time", "ts"),
+    "open": ("open", "o"),
+    "high": ("high", "h"),
+    "low": ("low", "l"),
+    "close": ("close", "c", "last", "price"),
+    "volume": ("volume", "vol", "v"),
+    "adj_close": ("adj_close", "adjclose", "adjusted_close", "close_adj"),
+}
+
+
+def _key(name: str) -> str:
+    return str(name).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def standard_columns(
+    frame: pd.DataFrame, path: Path, columns: dict[str, str] | None
+) -> pd.DataFrame:
+    """The frame with our column names: ``columns`` maps ours to the file's (anything else is
+    found by :data:`ALIASES`, in any case). A timestamp held in the index (Parquet) counts."""
+    if frame.index.name is not None and _key(frame.index.name) in ALIASES["timestamp"]:
+        frame = frame.reset_index()
+    explicit = dict(columns or {})
+    unknown = sorted(set(explicit) - set(ALIASES))
+    if unknown:
+        raise ValueError(
+            f"{path}: columns mapping names unknown field(s) {unknown}; known {sorted(ALIASES)}"
+        )
+    absent = sorted(theirs for theirs in explicit.values() if theirs not in frame.columns)
+    if absent:
+        raise ValueError(
+            f"{path}: columns mapping points at {absent}, not in the file's {list(frame.columns)}"
+        )
+    rename = {theirs: ours for ours, theirs in explicit.items()}
+    for column in frame.columns:
+        if column in rename:
+            continue
+        for ours, names in ALIASES.items():
+            if ours not in explicit and ours not in rename.values() and _key(column) in names:
+                rename[column] = ours
+                break
+    return frame.rename(columns=rename)
+
+
 def _parse_timestamps(column: pd.Series, path: Path) -> np.ndarray:
+    """Nanoseconds since the epoch (UTC; naive times are taken as UTC), or integers as they are."""
     if pd.api.types.is_numeric_dtype(column):
         return column.to_numpy(dtype=np.int64)
     try:
@@ -81,14 +127,17 @@ def _parse_timestamps(column: pd.Series, path: Path) -> np.ndarray:
         raise ValueError(
             f"{path}: column 'timestamp' has values that are not times: {error}"
         ) from error
-    return parsed.astype("int64").to_numpy()
+    return parsed.dt.as_unit("ns").astype("int64").to_numpy()  # pandas may parse to us
 
 
 def validate_bars(frame: pd.DataFrame, path: Path) -> None:
     """Raise a ValueError naming the file, column and first bad row of anything malformed."""
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}; need {list(REQUIRED_COLUMNS)}")
+        raise ValueError(
+            f"{path}: missing column(s) {missing} (found {list(frame.columns)}); name them in "
+            f"`columns`, e.g. {{'timestamp': 'Date'}}"
+        )
     if frame.empty:
         raise ValueError(f"{path}: no bars")
     for column in (*PRICE_COLUMNS, "volume"):
@@ -117,17 +166,44 @@ def validate_bars(frame: pd.DataFrame, path: Path) -> None:
         )
 
 
-def load_bars_csv(path: str | Path, feature_columns: list[str] | None = None) -> Bars:
-    """Read and validate an OHLCV CSV (columns timestamp, open, high, low, close, volume).
+def load_bars(
+    path: str | Path,
+    feature_columns: list[str] | None = None,
+    columns: dict[str, str] | None = None,
+    adjusted: bool = False,
+) -> Bars:
+    """Read and validate OHLCV bars from a CSV or Parquet file (``.parquet``/``.pq``).
 
-    Timestamps must be strictly increasing (sorted, unique); prices finite and positive;
-    volumes positive. ``feature_columns`` are extra numeric columns of the same file; they
-    belong to their bar (known at its close), so they need no further alignment.
+    Column names are found in any case (``Date``/``Datetime``/``timestamp``, ``Open``, ...,
+    ``Adj Close``); ``columns`` maps our names (timestamp, open, high, low, close, volume,
+    adj_close) to the file's for anything else. Timestamps may be integers, naive times (taken
+    as UTC) or timezone-aware times, daily or intraday, and must be strictly increasing; prices
+    finite and positive; volumes positive. ``adjusted``: use the adjusted close and scale open,
+    high and low by the same factor. ``feature_columns`` are extra numeric columns of the same
+    file; they belong to their bar (known at its close), so they need no further alignment.
     """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"bars file {path} does not exist")
-    frame = pd.read_csv(path)
+    parquet = path.suffix.lower() in (".parquet", ".pq")
+    try:
+        frame = pd.read_parquet(path) if parquet else pd.read_csv(path)
+    except (ValueError, OSError, pd.errors.ParserError) as error:
+        raise ValueError(
+            f"{path}: not a readable {'Parquet' if parquet else 'CSV'} file: {error}"
+        ) from error
+    frame = standard_columns(frame, path, columns)
+    if adjusted:
+        if "adj_close" not in frame.columns:
+            raise ValueError(
+                f"{path}: adjusted=True needs an adjusted close column (e.g. 'Adj Close')"
+            )
+        factor = pd.to_numeric(frame["adj_close"], errors="coerce") / pd.to_numeric(
+            frame["close"], errors="coerce"
+        )
+        for column in ("open", "high", "low"):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce") * factor
+        frame["close"] = frame["adj_close"]
     validate_bars(frame, path)
     stamps = _parse_timestamps(frame["timestamp"], path)
     steps = np.diff(stamps)

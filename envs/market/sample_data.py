@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from envs.market.bars import Bars, load_bars_csv
+from envs.market.bars import Bars, load_bars
 
 DATA_DIR = Path(__file__).parent / "data"
 SAMPLES = {"goog": "goog_daily_2004_2008.csv"}
@@ -17,4 +17,4 @@ def sample_path(name: str) -> Path:
 
 
 def sample_bars(name: str) -> Bars:
-    return load_bars_csv(sample_path(name))
+    return load_bars(sample_path(name))

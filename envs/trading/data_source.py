@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from envs.market.bars import Bars, load_bars_csv
+from envs.market.bars import Bars, load_bars
 from envs.market.generators import gbm_bars, regime_switching_bars
 
 SOURCES = ("gbm", "regime", "csv")
@@ -14,14 +14,18 @@ SOURCES = ("gbm", "regime", "csv")
 
 @dataclass(frozen=True)
 class DataSource:
-    """``kind`` gbm | regime | csv. For csv, ``path`` and the bar range [start, stop) that
-    episodes may use (a walk-forward split); episodes are random windows inside it."""
+    """``kind`` gbm | regime | csv. For csv (a bars file, CSV or Parquet: see
+    :func:`envs.market.bars.load_bars` for ``columns`` and ``adjusted``), ``path`` and the bar
+    range [start, stop) that episodes may use (a walk-forward split); episodes are random
+    windows inside it."""
 
     kind: str = "regime"
     path: str | None = None
     start: int = 0
     stop: int | None = None
     sigma: float = 0.01
+    columns: dict[str, str] | None = None
+    adjusted: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in SOURCES:
@@ -30,7 +34,9 @@ class DataSource:
             raise ValueError("data source kind 'csv' needs a path")
 
     def load(self) -> Bars | None:
-        return load_bars_csv(self.path) if self.kind == "csv" else None
+        if self.kind != "csv":
+            return None
+        return load_bars(self.path, columns=self.columns, adjusted=self.adjusted)
 
 
 def episode_arrays(

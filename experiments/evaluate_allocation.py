@@ -34,7 +34,7 @@ from envs.allocation.fusion import softmax
 from envs.allocation.series import build_series, market_bars
 from envs.market.splits import walk_forward_splits
 from experiments.common.curves import sb3_logger
-from experiments.common.run_context import prepare_run
+from experiments.common.run_context import prepare_run, print_tensorboard_hint
 from experiments.common.schemas import register_schemas
 from experiments.common.walk_forward_report import WalkForwardReport
 
@@ -132,6 +132,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             name = "best single" if method.startswith("best single") else method
             report.add(index, name, positions, test.next_return)
     report.write(out, "Walk-forward evaluation")
+    print_tensorboard_hint(out)
     return pd.DataFrame(report.rows)
 
 

@@ -24,7 +24,7 @@ from envs.market.splits import walk_forward_splits
 from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
-from experiments.common.run_context import prepare_run
+from experiments.common.run_context import prepare_run, print_tensorboard_hint
 from experiments.common.schemas import register_schemas
 from experiments.common.walk_forward_report import WalkForwardReport
 from policies.hierarchical import RLlibTeam, StaticCalibration
@@ -89,6 +89,7 @@ def run(cfg: DictConfig) -> str:
             next_returns,
         )
         report.add(index, "buy and hold", np.ones(length), next_returns)
+    print_tensorboard_hint(out)
     return report.write(out, f"Calibration walk-forward on {cfg.market.kind}")
 
 

@@ -19,7 +19,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.collect.__main__ import run as run_collect
-from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
 from experiments.export import export_agent
 from experiments.tournament.__main__ import run as run_tournament
@@ -80,6 +80,7 @@ def run(cfg: DictConfig) -> dict:
     }
     write_atomic(root / "summary.json", json.dumps(summary, indent=2, default=str))
     print(f"main job done: {root}")
+    print_tensorboard_hint(root)
     return summary
 
 

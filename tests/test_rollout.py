@@ -55,3 +55,6 @@ def test_rollout_writes_metrics_and_tensorboard(tmp_path):
         run_dir / "tensorboard", ("charts/episodic_return", "charts/SPS", "charts/final_score")
     )
     assert (run_dir / "worlds").is_dir()
+    lines = result.stdout.strip().splitlines()
+    assert lines[-2] == f"curves: tensorboard --logdir {run_dir.resolve()}"
+    assert json.loads(lines[-1]) == metrics  # the metrics stay the last line

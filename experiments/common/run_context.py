@@ -51,10 +51,18 @@ def write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def print_tensorboard_hint(out: Path) -> None:
+    """Tell the user how to open the run's curves, if it wrote any."""
+    if next(Path(out).rglob("events.out.tfevents.*"), None) is not None:
+        print(f"curves: tensorboard --logdir {Path(out).resolve()}")
+
+
 def write_metrics(out: Path, metrics: dict, name: str = "metrics.json") -> dict:
-    """Write a run's metrics JSON (atomically) and print it as the last line of output."""
+    """Write a run's metrics JSON (atomically) and print it as the last line of output (after
+    the TensorBoard command for its curves)."""
     text = json.dumps(metrics, indent=2)
     write_atomic(out / name, text)
+    print_tensorboard_hint(out)
     print(json.dumps(metrics))
     return metrics
 

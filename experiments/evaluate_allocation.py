@@ -2,6 +2,7 @@
 
     python -m experiments.evaluate_allocation                      # synthetic regime series
     python -m experiments.evaluate_allocation market.kind=csv market.path=prices.csv
+    python -m experiments.evaluate_allocation splits.method=purged_kfold splits.k=5 splits.embargo=20
 
 For every walk-forward split: train stage 1 (advisor weights) with SB3 PPO on the training
 window, then stage 2 (buy / sell / hold on the fused vote under the trained weighting); run both
@@ -32,17 +33,20 @@ from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
 from envs.allocation.envs import LOGIT_SCALE
 from envs.allocation.fusion import softmax
 from envs.allocation.series import build_series, market_bars
-from envs.market.splits import walk_forward_splits
+from envs.market.splits import make_splits
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint
 from experiments.common.schemas import register_schemas
 from experiments.common.walk_forward_report import WalkForwardReport
 
 
-def train(env, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
+def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
+    """PPO over one env per training range (a purged split has up to two), each for a share of
+    ``timesteps`` proportional to its bars, so no episode crosses a purged gap."""
+    sizes = np.array([len(env.series) for env in envs], dtype=float)
     model = PPO(
         "MlpPolicy",
-        env,
+        envs[0],
         n_steps=512,
         batch_size=64,
         n_epochs=5,
@@ -51,26 +55,29 @@ def train(env, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
         verbose=0,
     )
     model.set_logger(sb3_logger(Path(log_dir) / name))
-    model.learn(total_timesteps=timesteps)
+    for env, share in zip(envs, sizes / sizes.sum(), strict=True):
+        model.set_env(env)
+        model.learn(total_timesteps=max(1, round(timesteps * share)), reset_num_timesteps=False)
     return model
 
 
 def run(cfg: DictConfig) -> pd.DataFrame:
     out = prepare_run(cfg)
     series = build_series(market_bars(**OmegaConf.to_container(cfg.market)), list(cfg.advisors))
-    splits = walk_forward_splits(len(series), **OmegaConf.to_container(cfg.splits))
+    splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
     common = {"series": series, "include_market": bool(cfg.include_market), "cost": float(cfg.cost)}
     report = WalkForwardReport(float(cfg.cost), float(cfg.bars_per_year))
     for index, split in enumerate(splits):
-        train_range, test_range = split.train, split.test
+        ranges = [r for r in split.train_ranges if r[1] - r[0] > int(cfg.episode_length)]
+        if not ranges:
+            raise ValueError(f"split {index} has no training range longer than an episode")
+        test_range = split.test
         test = series.slice(*test_range)
         stage1 = train(
-            AdvisorWeightsEnv(
-                start=train_range[0],
-                stop=train_range[1],
-                episode_length=int(cfg.episode_length),
-                **common,
-            ),
+            [
+                AdvisorWeightsEnv(start=a, stop=b, episode_length=int(cfg.episode_length), **common)
+                for a, b in ranges
+            ],
             int(cfg.ppo_timesteps),
             int(cfg.seed) + index,
             str(out / "tensorboard"),
@@ -87,13 +94,16 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             return softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
 
         stage2 = train(
-            FusedDecisionEnv(
-                start=train_range[0],
-                stop=train_range[1],
-                episode_length=int(cfg.episode_length),
-                weighting=weighting,
-                **common,
-            ),
+            [
+                FusedDecisionEnv(
+                    start=a,
+                    stop=b,
+                    episode_length=int(cfg.episode_length),
+                    weighting=weighting,
+                    **common,
+                )
+                for a, b in ranges
+            ],
             int(cfg.ppo_timesteps),
             int(cfg.seed) + index,
             str(out / "tensorboard"),
@@ -119,7 +129,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 for t in range(len(test))
             ]
         )
-        best = best_single_advisor(series.slice(*train_range), float(cfg.cost))
+        best = best_single_advisor(series.take(split.train_ranges), float(cfg.cost))
         methods = {
             "stage1 (learned weights)": stage1_positions,
             "stage1+2 (learned decision)": stage2_positions,
@@ -131,7 +141,8 @@ def run(cfg: DictConfig) -> pd.DataFrame:
         for method, positions in methods.items():
             name = "best single" if method.startswith("best single") else method
             report.add(index, name, positions, test.next_return)
-    report.write(out, "Walk-forward evaluation")
+    method = str(cfg.splits.method).replace("_", " ")
+    report.write(out, f"{method.capitalize()} evaluation")
     print_tensorboard_hint(out)
     return pd.DataFrame(report.rows)
 

@@ -20,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from envs.allocation.calibration import CalibrationParallelEnv
 from envs.allocation.calibration_series import build_calibration_series
 from envs.allocation.series import market_bars
-from envs.market.splits import walk_forward_splits
+from envs.market.splits import make_splits
 from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
@@ -45,7 +45,7 @@ def run(cfg: DictConfig) -> str:
     series = build_calibration_series(market_bars(**OmegaConf.to_container(cfg.market)))
     env_kwargs = OmegaConf.to_container(cfg.env, resolve=True)
     ppo = OmegaConf.to_container(cfg.ppo, resolve=True)
-    splits = walk_forward_splits(len(series), **OmegaConf.to_container(cfg.splits))
+    splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
     start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
     report = WalkForwardReport(float(cfg.env.cost), float(cfg.bars_per_year))
     for index, split in enumerate(splits):

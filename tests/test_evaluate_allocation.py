@@ -42,3 +42,30 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
     assert results[["return_after_costs", "sharpe", "max_drawdown", "turnover"]].notna().all().all()
     assert (run_dir / "equity.png").stat().st_size > 0
     assert "| buy and hold |" in (run_dir / "results.md").read_text()
+
+
+@pytest.mark.slow
+def test_purged_kfold_evaluation_trains_around_each_test_fold(tmp_path):
+    run_dir = tmp_path / "run"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.evaluate_allocation",
+            "ppo_timesteps=256",
+            "market.n_bars=900",
+            "splits.method=purged_kfold",
+            "splits.k=3",
+            "splits.gap=10",
+            "splits.embargo=10",
+            "episode_length=100",
+            f"hydra.run.dir={run_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = pd.read_csv(run_dir / "results.csv")
+    assert results["split"].nunique() == 3  # every fold is a test window once
+    assert (run_dir / "results.md").read_text().startswith("# Purged kfold evaluation")

@@ -153,3 +153,22 @@ def test_timezones_and_intraday_and_a_columns_mapping(tmp_path):
             columns={"timestamp": "when", "close": "px_last", "volume": "qty"},
             adjusted=True,
         )
+
+
+def test_purged_kfold_purges_before_and_embargoes_after_each_test_fold():
+    from envs.market.splits import make_splits, purged_kfold_splits
+
+    splits = purged_kfold_splits(100, k=4, purge=5, embargo=3)
+    assert [s.test for s in splits] == [(0, 25), (25, 50), (50, 75), (75, 100)]
+    assert splits[0].train_ranges == ((28, 100),)
+    assert splits[1].train_ranges == ((0, 20), (53, 100))
+    assert splits[3].train_ranges == ((0, 70),)
+    for split in splits:  # no training bar within purge before / embargo after its test fold
+        lo, hi = split.test
+        for start, stop in split.train_ranges:
+            assert stop <= lo - 5 or start >= hi + 3
+    with pytest.raises(ValueError, match="use train_ranges"):
+        _ = splits[1].train
+    assert make_splits(100, "walk_forward", 40, 10, 5)[0].train == (0, 40)
+    with pytest.raises(ValueError, match="splits.method must be one of"):
+        make_splits(100, "kfold")

@@ -26,6 +26,13 @@ class AllocationSeries:
     def __len__(self) -> int:
         return self.next_return.shape[0]
 
+    def take(self, ranges: tuple[tuple[int, int], ...]) -> AllocationSeries:
+        """The bars of several [start, stop) ranges, in order (e.g. a purged training set)."""
+        rows = np.concatenate([np.arange(start, stop) for start, stop in ranges])
+        return AllocationSeries(
+            self.votes[rows], self.next_return[rows], self.market[rows], self.advisor_names
+        )
+
     def slice(self, start: int, stop: int) -> AllocationSeries:
         return AllocationSeries(
             self.votes[start:stop],

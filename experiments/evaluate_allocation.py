@@ -3,6 +3,7 @@
     python -m experiments.evaluate_allocation                      # synthetic regime series
     python -m experiments.evaluate_allocation market.kind=csv market.path=prices.csv
     python -m experiments.evaluate_allocation splits.method=purged_kfold splits.k=5 splits.embargo=20
+    python -m experiments.evaluate_allocation 'seeds=[0,1,2,3,4]'   # learned rows over 5 seeds
 
 For every walk-forward split: train stage 1 (advisor weights) with SB3 PPO on the training
 window, then stage 2 (buy / sell / hold on the fused vote under the trained weighting); run both
@@ -67,80 +68,92 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
     common = {"series": series, "include_market": bool(cfg.include_market), "cost": float(cfg.cost)}
     report = WalkForwardReport(float(cfg.cost), float(cfg.bars_per_year))
-    for index, split in enumerate(splits):
-        ranges = [r for r in split.train_ranges if r[1] - r[0] > int(cfg.episode_length)]
-        if not ranges:
-            raise ValueError(f"split {index} has no training range longer than an episode")
-        test_range = split.test
-        test = series.slice(*test_range)
-        stage1 = train(
-            [
-                AdvisorWeightsEnv(start=a, stop=b, episode_length=int(cfg.episode_length), **common)
-                for a, b in ranges
-            ],
-            int(cfg.ppo_timesteps),
-            int(cfg.seed) + index,
-            str(out / "tensorboard"),
-            f"stage1_split{index}",
-        )
-
-        def weighting(votes, market, model=stage1):
-            obs = (
-                np.concatenate([votes.reshape(-1), market])
-                if cfg.include_market
-                else votes.reshape(-1)
+    seeds = [int(seed) for seed in cfg.seeds]
+    for seed in seeds:
+        for index, split in enumerate(splits):
+            ranges = [r for r in split.train_ranges if r[1] - r[0] > int(cfg.episode_length)]
+            if not ranges:
+                raise ValueError(f"split {index} has no training range longer than an episode")
+            test_range = split.test
+            test = series.slice(*test_range)
+            stage1 = train(
+                [
+                    AdvisorWeightsEnv(
+                        start=a, stop=b, episode_length=int(cfg.episode_length), **common
+                    )
+                    for a, b in ranges
+                ],
+                int(cfg.ppo_timesteps),
+                1000 * seed + index,
+                str(out / "tensorboard"),
+                f"stage1_seed{seed}_split{index}",
             )
-            action, _ = model.predict(obs.astype(np.float32), deterministic=True)
-            return softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
 
-        stage2 = train(
-            [
-                FusedDecisionEnv(
-                    start=a,
-                    stop=b,
-                    episode_length=int(cfg.episode_length),
-                    weighting=weighting,
-                    **common,
+            def weighting(votes, market, model=stage1):
+                obs = (
+                    np.concatenate([votes.reshape(-1), market])
+                    if cfg.include_market
+                    else votes.reshape(-1)
                 )
-                for a, b in ranges
-            ],
-            int(cfg.ppo_timesteps),
-            int(cfg.seed) + index,
-            str(out / "tensorboard"),
-            f"stage2_split{index}",
-        )
-        env1 = AdvisorWeightsEnv(
-            start=test_range[0], stop=test_range[1], episode_length=1, **common
-        )
-        env2 = FusedDecisionEnv(
-            start=test_range[0], stop=test_range[1], episode_length=1, weighting=weighting, **common
-        )
-        stage1_positions = np.array(
-            [
-                env1.position_for(t, stage1.predict(env1.observation_at(t), deterministic=True)[0])
-                for t in range(len(test))
-            ]
-        )
-        stage2_positions = np.array(
-            [
-                FusedDecisionEnv.ACTIONS[
-                    int(stage2.predict(env2.observation_at(t), deterministic=True)[0])
+                action, _ = model.predict(obs.astype(np.float32), deterministic=True)
+                return softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
+
+            stage2 = train(
+                [
+                    FusedDecisionEnv(
+                        start=a,
+                        stop=b,
+                        episode_length=int(cfg.episode_length),
+                        weighting=weighting,
+                        **common,
+                    )
+                    for a, b in ranges
+                ],
+                int(cfg.ppo_timesteps),
+                1000 * seed + index,
+                str(out / "tensorboard"),
+                f"stage2_seed{seed}_split{index}",
+            )
+            env1 = AdvisorWeightsEnv(
+                start=test_range[0], stop=test_range[1], episode_length=1, **common
+            )
+            env2 = FusedDecisionEnv(
+                start=test_range[0],
+                stop=test_range[1],
+                episode_length=1,
+                weighting=weighting,
+                **common,
+            )
+            stage1_positions = np.array(
+                [
+                    env1.position_for(
+                        t, stage1.predict(env1.observation_at(t), deterministic=True)[0]
+                    )
+                    for t in range(len(test))
                 ]
-                for t in range(len(test))
-            ]
-        )
-        best = best_single_advisor(series.take(split.train_ranges), float(cfg.cost))
-        methods = {
-            "stage1 (learned weights)": stage1_positions,
-            "stage1+2 (learned decision)": stage2_positions,
-            "equal weights": equal_weights(test),
-            "majority vote": majority_vote(test),
-            f"best single ({series.advisor_names[best]})": single_advisor(test, best),
-            "buy and hold": buy_and_hold(test),
-        }
-        for method, positions in methods.items():
-            name = "best single" if method.startswith("best single") else method
-            report.add(index, name, positions, test.next_return)
+            )
+            stage2_positions = np.array(
+                [
+                    FusedDecisionEnv.ACTIONS[
+                        int(stage2.predict(env2.observation_at(t), deterministic=True)[0])
+                    ]
+                    for t in range(len(test))
+                ]
+            )
+            best = best_single_advisor(series.take(split.train_ranges), float(cfg.cost))
+            methods = {
+                "stage1 (learned weights)": stage1_positions,
+                "stage1+2 (learned decision)": stage2_positions,
+                "equal weights": equal_weights(test),
+                "majority vote": majority_vote(test),
+                f"best single ({series.advisor_names[best]})": single_advisor(test, best),
+                "buy and hold": buy_and_hold(test),
+            }
+            for method, positions in methods.items():
+                learned = method.startswith("stage")
+                if learned or seed == seeds[0]:  # baselines do not depend on the seed
+                    name = "best single" if method.startswith("best single") else method
+                    report.add(index, name, positions, test.next_return, seed)
     method = str(cfg.splits.method).replace("_", " ")
     report.write(out, f"{method.capitalize()} evaluation")
     print_tensorboard_hint(out)

@@ -21,6 +21,7 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
             "splits.test_size=300",
             "splits.gap=10",
             "episode_length=100",
+            "seeds=[0,1]",
             f"hydra.run.dir={run_dir}",
         ],
         capture_output=True,
@@ -30,6 +31,10 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     results = pd.read_csv(run_dir / "results.csv")
     assert results["split"].nunique() == 3
+    seeds = results.groupby("method")["seed"].nunique()
+    assert seeds["stage1 (learned weights)"] == 2 and seeds["buy and hold"] == 1
+    hold = results[results["method"] == "buy and hold"]
+    assert (hold["time_in_market"] == 1.0).all() and (hold["position_entropy"] == 0.0).all()
     methods = set(results["method"])
     assert {
         "stage1 (learned weights)",
@@ -39,7 +44,9 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
         "best single",
         "buy and hold",
     } == methods
-    assert results[["return_after_costs", "sharpe", "max_drawdown", "turnover"]].notna().all().all()
+    metrics = ["return_after_costs", "sharpe", "max_drawdown", "turnover", "position_entropy"]
+    assert results[metrics].notna().all().all()
+    assert "| time in market | position entropy |" in (run_dir / "results.md").read_text()
     assert (run_dir / "equity.png").stat().st_size > 0
     assert "| buy and hold |" in (run_dir / "results.md").read_text()
 

@@ -9,45 +9,81 @@ import pandas as pd
 
 from envs.market.metrics import bar_pnl, performance
 from experiments.common.run_context import write_atomic
+from experiments.common.tensorboard_curves import t95
+
+METRICS = (
+    "return_after_costs",
+    "sharpe",
+    "max_drawdown",
+    "turnover",
+    "time_in_market",
+    "position_entropy",
+)
+
+
+def interval(values: pd.Series, fmt: str) -> str:
+    """``mean [low, high]``: a 95% t interval over the values (just the mean for one value)."""
+    values = np.asarray(values, dtype=float)
+    mean = values.mean()
+    if len(values) < 2:
+        return f"{mean:{fmt}}"
+    half = t95(len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return f"{mean:{fmt}} [{mean - half:{fmt}}, {mean + half:{fmt}}]"
 
 
 class WalkForwardReport:
-    """Collect (split, method, positions) on test windows, then write results.csv, results.md
-    (mean over splits of return after costs, Sharpe, max drawdown, turnover) and equity.png."""
+    """Collect (split, method, positions) on test windows (and the training seed), then write
+    results.csv, results.md (per method: mean over splits and seeds with a 95% t interval of
+    return after costs and Sharpe; max drawdown, turnover, time in market and position entropy,
+    which show a policy collapsed onto one action) and equity.png."""
 
     def __init__(self, cost: float, bars_per_year: float = 252.0) -> None:
         self.cost, self.bars_per_year = cost, bars_per_year
         self.rows: list[dict] = []
         self.curves: dict[str, list[np.ndarray]] = {}
 
-    def add(self, split: int, method: str, positions: np.ndarray, next_returns: np.ndarray) -> None:
+    def add(
+        self,
+        split: int,
+        method: str,
+        positions: np.ndarray,
+        next_returns: np.ndarray,
+        seed: int = 0,
+    ) -> None:
         positions = np.asarray(positions, dtype=np.float64)
         self.rows.append(
             {
                 "split": split,
+                "seed": seed,
                 "method": method,
                 **performance(positions, next_returns, self.cost, self.bars_per_year),
             }
         )
-        self.curves.setdefault(method, []).append(bar_pnl(positions, next_returns, self.cost))
+        if seed == self.rows[0]["seed"]:  # the equity plot chains one seed's test windows
+            self.curves.setdefault(method, []).append(bar_pnl(positions, next_returns, self.cost))
 
     def write(self, out: Path, title: str) -> str:
         results = pd.DataFrame(self.rows)
         write_atomic(out / "results.csv", results.to_csv(index=False))
-        summary = results.groupby("method")[
-            ["return_after_costs", "sharpe", "max_drawdown", "turnover"]
-        ].mean()
-        summary = summary.sort_values("sharpe", ascending=False)
+        grouped = results.groupby("method")
+        summary = grouped[list(METRICS)].mean().sort_values("sharpe", ascending=False)
         table = [
-            "| method | return after costs | Sharpe | max drawdown | turnover |",
-            "|---|---:|---:|---:|---:|",
+            "| method | return after costs | Sharpe | max drawdown | turnover | time in market "
+            "| position entropy |",
+            "|---|---|---|---:|---:|---:|---:|",
         ]
         for method, r in summary.iterrows():
+            rows = results[results["method"] == method]
             table.append(
-                f"| {method} | {r.return_after_costs:.4f} | {r.sharpe:.2f} | {r.max_drawdown:.4f} | {r.turnover:.0f} |"
+                f"| {method} | {interval(rows.return_after_costs, '.4f')} "
+                f"| {interval(rows.sharpe, '.2f')} | {r.max_drawdown:.4f} | {r.turnover:.0f} "
+                f"| {r.time_in_market:.2f} | {r.position_entropy:.2f} |"
             )
-        n_splits = results["split"].nunique()
-        text = f"# {title} ({n_splits} splits, mean per test window)\n\n" + "\n".join(table) + "\n"
+        n_splits, n_seeds = results["split"].nunique(), results["seed"].nunique()
+        text = (
+            f"# {title} ({n_splits} splits x {n_seeds} seeds, mean per test window "
+            "[95% t interval over splits and seeds])\n\n" + "\n".join(table) + "\n"
+        )
         write_atomic(out / "results.md", text)
         self.plot(out / "equity.png")
         print(text)

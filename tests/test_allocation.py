@@ -130,3 +130,24 @@ def test_walk_forward_ranges_and_bad_inputs():
         AdvisorWeightsEnv(series=series, reward="sharpe")
     with pytest.raises(ValueError, match="action must be 2 finite values"):
         env.step(np.array([np.nan, 0.0], np.float32))
+
+
+def test_replayed_votes_with_dates_align_with_dated_bars(tmp_path):
+    """Bars and votes stamped with dates share one clock (UTC nanoseconds), whatever the
+    resolution pandas parses them to."""
+    from envs.market.bars import load_bars
+
+    days = pd.date_range("2024-03-01", periods=6, freq="D")
+    pd.DataFrame(
+        {"Date": days, "Open": 10.0, "High": 11.0, "Low": 9.0, "Close": 10.0, "Volume": 5.0}
+    ).to_csv(tmp_path / "bars.csv", index=False)
+    pd.DataFrame(
+        {
+            "timestamp": ["2024-03-02", "2024-03-04T01:00:00+01:00"],  # = 2024-03-04 00:00 UTC
+            "vote": ["buy", "sell"],
+            "confidence": [0.8, 0.6],
+        }
+    ).to_csv(tmp_path / "votes.csv", index=False)
+    votes = make_advisor(f"replay:{tmp_path / 'votes.csv'}").votes(load_bars(tmp_path / "bars.csv"))
+    assert votes[0, HOLD] == 1 and votes[1, BUY] == 1 and votes[2, BUY] == 1
+    assert votes[3, SELL] == 1 and votes[5, SELL] == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from envs.market.bars import Bars, asof_align
+from envs.market.bars import Bars, asof_align, parse_timestamps
 from envs.market.indicators import FEATURE_NAMES, indicators_batch
 
 BUY, SELL, HOLD = 0, 1, 2
@@ -108,12 +108,8 @@ class ReplayAdvisor:
             raise ValueError(
                 f"{self.path}: confidence must be a number in [0, 1]; row {int(np.flatnonzero(bad)[0])}"
             )
-        stamps = frame["timestamp"]
-        self.timestamps = (
-            stamps.to_numpy(dtype=np.int64)
-            if pd.api.types.is_numeric_dtype(stamps)
-            else pd.to_datetime(stamps, utc=True).astype("int64").to_numpy()
-        )
+        # The same clock as the bars' (nanoseconds, UTC), or the alignment would be off.
+        self.timestamps = parse_timestamps(frame["timestamp"], self.path)
         if np.any(np.diff(self.timestamps) <= 0):
             raise ValueError(f"{self.path}: timestamps must be sorted and unique")
         self.kinds = kinds.to_numpy(dtype=np.int64)

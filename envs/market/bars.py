@@ -117,12 +117,16 @@ def standard_columns(
     return frame.rename(columns=rename)
 
 
-def _parse_timestamps(column: pd.Series, path: Path) -> np.ndarray:
-    """Nanoseconds since the epoch (UTC; naive times are taken as UTC), or integers as they are."""
+def parse_timestamps(column: pd.Series, path: Path) -> np.ndarray:
+    """Nanoseconds since the epoch (UTC; naive times are taken as UTC), or integers as they are.
+    Strings in one format parse fast; a column mixing formats is parsed value by value."""
     if pd.api.types.is_numeric_dtype(column):
         return column.to_numpy(dtype=np.int64)
     try:
-        parsed = pd.to_datetime(column, utc=True)
+        try:
+            parsed = pd.to_datetime(column, utc=True)
+        except ValueError:
+            parsed = pd.to_datetime(column, utc=True, format="mixed")
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"{path}: column 'timestamp' has values that are not times: {error}"
@@ -205,7 +209,7 @@ def load_bars(
             frame[column] = pd.to_numeric(frame[column], errors="coerce") * factor
         frame["close"] = frame["adj_close"]
     validate_bars(frame, path)
-    stamps = _parse_timestamps(frame["timestamp"], path)
+    stamps = parse_timestamps(frame["timestamp"], path)
     steps = np.diff(stamps)
     if np.any(steps <= 0):
         row = int(np.flatnonzero(steps <= 0)[0]) + 1

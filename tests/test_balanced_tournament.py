@@ -138,3 +138,12 @@ print(json.dumps([len(rows), failures, len(slow), [f["reason"] for f in slow_fai
     n_rows, failures, n_slow, reasons = json.loads(result.stdout.strip().splitlines()[-1])
     assert n_rows == 3 * 6 and failures == []
     assert n_slow == 0 and len(reasons) == 3 and all("cancelled after" in r for r in reasons)
+
+
+def test_a_balanced_tournament_can_run_with_consumed_stock(tmp_path):
+    from dataclasses import replace
+
+    rows, failures = run_balanced(
+        replace(SMOKE, n_configs=1, stock_accounting="consumed"), tmp_path
+    )
+    assert failures == [] and len(rows) == 3 * 6 and np.isfinite(rows.score).all()

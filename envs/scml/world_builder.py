@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from scml.std import SCML2024StdWorld
 
+from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
 
 
@@ -22,6 +23,8 @@ class WorldConfig:
     ``mode``: ``default`` runs scml's settings; ``training`` (see :func:`world_options`) drops
     wall-clock limits and records of finished negotiations: same scores, faster, and runs that
     replay exactly (relative time inside a negotiation then counts rounds only).
+    ``stock_accounting``: ``scml`` as shipped, or ``consumed`` (production uses up the raw stock
+    it draws on: :class:`envs.scml.consumed_stock_world.ConsumedStockWorld`).
     """
 
     n_steps: int = 50
@@ -32,6 +35,7 @@ class WorldConfig:
     opponents: list[str] = field(default_factory=lambda: ["GreedyStdAgent", "SyncRandomStdAgent"])
     log_dir: str = "runs/worlds"
     mode: str = "default"
+    stock_accounting: str = "scml"
 
     def validate(self) -> None:
         # scml's world generator fails on shorter worlds.
@@ -54,6 +58,7 @@ class WorldConfig:
             )
         if not self.opponents:
             raise ValueError("world.opponents must name at least one agent")
+        world_class(self.stock_accounting)  # a clear error for an unknown accounting
         if self.mode not in WORLD_MODES:
             raise ValueError(f"world.mode must be one of {list(WORLD_MODES)}, got {self.mode!r}")
 
@@ -128,7 +133,8 @@ def build_world(
                 next_opponent += 1
             processes.append(process)
     seed_everything(seed)
-    world_config = SCML2024StdWorld.generate(
+    world_type = world_class(config.stock_accounting)
+    world_config = world_type.generate(
         agent_types=types,
         agent_params=params,
         agent_processes=processes,
@@ -138,7 +144,7 @@ def build_world(
     )
     log_folder = Path(config.log_dir).resolve()
     log_folder.mkdir(parents=True, exist_ok=True)
-    world = SCML2024StdWorld(
+    world = world_type(
         **world_config,
         **world_options(config.mode),
         one_offer_per_step=one_offer_per_step,

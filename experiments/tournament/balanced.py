@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
 
 POSITIONS = ("first", "middle", "last")
@@ -41,6 +42,7 @@ class BalancedSpec:
     seed: int = 0
     world_timeout_s: float = 1800.0
     ray_address: str | None = None
+    stock_accounting: str = "scml"  # "consumed": production uses up raw stock (see envs.scml)
     title: str = "HRL-XF position-balanced tournament"
 
     def validate(self) -> None:
@@ -48,6 +50,7 @@ class BalancedSpec:
             raise ValueError(f"need at least 2 distinct competitors, got {list(self.competitors)}")
         for name in (*self.competitors, *self.fillers):
             resolve_agent(name)
+        world_class(self.stock_accounting)
         low, high = self.n_steps
         if not 4 <= low <= high:
             raise ValueError(f"n_steps must be (min, max) with 4 <= min <= max, got {self.n_steps}")
@@ -101,20 +104,21 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
     return plans
 
 
-def play_world(plan: WorldPlan, n_levels: int, log_dir: str) -> list[dict[str, Any]]:
+def play_world(
+    plan: WorldPlan, n_levels: int, log_dir: str, stock_accounting: str = "scml"
+) -> list[dict[str, Any]]:
     """Run one planned world to its end; one row per factory."""
-    from scml.std import SCML2024StdWorld
-
+    world_type = world_class(stock_accounting)
     random.seed(plan.seed)
     np.random.seed(plan.seed)
-    config = SCML2024StdWorld.generate(
+    config = world_type.generate(
         agent_types=[resolve_agent(name) for name, _, _ in plan.slots],
         agent_processes=[level for _, level, _ in plan.slots],
         n_processes=n_levels,
         n_steps=plan.n_steps,
         random_agent_types=False,
     )
-    world = SCML2024StdWorld(
+    world = world_type(
         **config,
         no_logs=True,
         saved_details_level=0,
@@ -150,7 +154,7 @@ def run_balanced(spec: BalancedSpec, log_dir: Path) -> tuple[pd.DataFrame, list[
         rows, failures = [], []
         for plan in tqdm(plans, desc="worlds", unit="world"):
             try:
-                rows += play_world(plan, spec.n_processes, str(log_dir))
+                rows += play_world(plan, spec.n_processes, str(log_dir), spec.stock_accounting)
             except Exception as error:  # noqa: BLE001 - a crashed world is reported, not fatal
                 failures.append(_failure(plan, f"{type(error).__name__}: {error}"))
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS)), failures
@@ -170,7 +174,10 @@ def _run_on_ray(
 
     start_ray(log_dir, address=None if spec.ray_address == "local" else spec.ray_address)
     task = ray.remote(num_cpus=1)(play_world)
-    started = {task.remote(p, spec.n_processes, str(log_dir)): (p, time.monotonic()) for p in plans}
+    started = {
+        task.remote(p, spec.n_processes, str(log_dir), spec.stock_accounting): (p, time.monotonic())
+        for p in plans
+    }
     rows, failures = [], []
     bar = tqdm(total=len(plans), desc="worlds", unit="world")
     while started:

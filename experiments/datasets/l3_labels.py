@@ -18,7 +18,7 @@ from experiments.collect.recorder import PROPOSED, RECEIVED
 from experiments.datasets.expert_data import ExpertData
 from policies.decision.contexts import DecisionInputs, decision_inputs
 from policies.decision.snapshot import ThreadSnapshot, history_tensor
-from policies.shield import compute_limits
+from policies.shield import ShieldLimits, compute_limits
 from policies.shield.clip import nearest_allowed
 from policies.shield.threads import ThreadBounds
 
@@ -149,14 +149,16 @@ def event_inputs(
     goals: np.ndarray,
     encoded_goals: np.ndarray,
     config: L3LabelConfig,
+    limits: ShieldLimits | None = None,
 ) -> tuple[ThreadSnapshot, DecisionInputs, np.ndarray]:
-    """Snapshot, network inputs and day rows of recorded events (``goals`` per day row)."""
+    """Snapshot, network inputs and day rows of recorded events (``goals`` per day row;
+    ``limits`` of every day row, computed here when not given)."""
     rows = data.day_row(
         data["event_world"][events], data["event_agent"][events], data["event_day"][events]
     )
     if (rows < 0).any():
         raise ValueError("events without a recorded day row")
-    limits = compute_limits(data.shield_state())
+    limits = compute_limits(data.shield_state()) if limits is None else limits
     threads = thread_snapshot(data, events, rows, config)
     inputs = decision_inputs(limits, threads, goals[rows], encoded_goals[rows], config.horizon)
     return threads, inputs, rows
@@ -171,14 +173,15 @@ def extract_l3_samples(
     """Proposal samples (``proposal_*``) and answer samples (``answer_*``); see the module doc.
     ``goals`` (n_days, 4, 4) and ``encoded_goals`` (n_days, 16): the goal of each day row."""
     c = config or L3LabelConfig()
-    horizon = data.shield_state().horizon
-    if horizon != c.horizon:
-        raise ValueError(f"dataset horizon {horizon} != label horizon {c.horizon}")
+    state = data.shield_state()
+    if state.horizon != c.horizon:
+        raise ValueError(f"dataset horizon {state.horizon} != label horizon {c.horizon}")
+    limits = compute_limits(state)  # every day row once, for proposals and answers
     rows = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
     out: dict[str, np.ndarray] = {}
 
     proposals = np.flatnonzero((data["event_kind"] == PROPOSED) & (rows >= 0))
-    threads, x, p_rows = event_inputs(data, proposals, goals, encoded_goals, c)
+    threads, x, p_rows = event_inputs(data, proposals, goals, encoded_goals, c, limits)
     base, mask, q_max = x.baseline, x.time_mask, np.maximum(threads.bounds.q_max, 1.0)
     quantity = data["event_quantity"][proposals].astype(np.float64)
     price = data["event_unit_price"][proposals]
@@ -211,7 +214,7 @@ def extract_l3_samples(
     )
 
     answers = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0))
-    threads, x, a_rows = event_inputs(data, answers, goals, encoded_goals, c)
+    threads, x, a_rows = event_inputs(data, answers, goals, encoded_goals, c, limits)
     out.update(
         answer_event=answers,
         answer_day_row=a_rows,

@@ -11,14 +11,28 @@ from negmas import ResponseType, SAOResponse
 
 from envs.scml.config import world_config
 from envs.scml.daily_control import executor_params
+from envs.scml.l3_form import (
+    l3_action_space,
+    l3_observation,
+    l3_observation_spaces,
+    parse_l3_action,
+)
 from envs.scml.reward import SHAPING_DEFAULT, RewardTracker
 from envs.scml.session import LearnerView, WorldSession, world_seed_from
 from envs.scml.state_builder import observation_space
 from envs.scml.thread_features import thread_observation, thread_spaces
 from envs.scml.world_builder import WorldConfig
 from policies.decision.agent import ExecutorStdAgent
+from policies.decision.contexts import DecisionInputs
 from policies.decision.executor import Executor
 from policies.decision.snapshot import ThreadSnapshot
+from policies.decision.thread_actions import (
+    END_INDEX,
+    ThreadActions,
+    actions_from_decision,
+    decision_from_actions,
+    goal_inputs,
+)
 from policies.shield import (
     ACCEPT,
     COUNTER,
@@ -28,6 +42,7 @@ from policies.shield import (
 )
 
 N_OPS = 3  # accept, counter, end (policies.shield.ACCEPT/COUNTER/END)
+ACTION_FORMS = ("grid", "l3")
 
 
 class SCMLRoundEnv(gym.Env):
@@ -44,7 +59,15 @@ class SCMLRoundEnv(gym.Env):
     for maskable policies.
     Reward: score change since the last step (+ optional shaping, in ``info``).
     The learner's executor (default the heuristic) sets each day's goal and keeps the threads'
-    histories; ``info["reference_action"]`` is its own answer to the round on the action grid.
+    histories; ``info["reference_action"]`` is its own answer to the round in the action form
+    (with ``reference_actions=True``; computing it costs an extra executor call per round).
+
+    ``action_form="l3"`` gives L3's own form instead (``envs.scml.l3_form``): the observation adds
+    the L3 network's inputs per slot (goal, history, contexts, operation and time masks) and the
+    action is a dict of per-slot ``operation`` (0 accept, 1 counter, 2 end), ``delivery`` offset
+    and ``residual`` (dq, dp) against the L1 baseline; the learner agent's shield carries it out
+    as it would the executor's own decision, with the executor's reservation weights (L4) where
+    it has them. Networks trained offline act in this form unchanged.
     """
 
     metadata = {"render_modes": []}
@@ -60,7 +83,11 @@ class SCMLRoundEnv(gym.Env):
         reward_shaping: bool = SHAPING_DEFAULT,
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
+        action_form: str = "grid",
+        reference_actions: bool = True,
     ) -> None:
+        if action_form not in ACTION_FORMS:
+            raise ValueError(f"action_form must be one of {ACTION_FORMS}, got {action_form!r}")
         if horizon < 1 or max_threads < 1 or quantity_levels < 1 or price_levels < 2:
             raise ValueError(
                 "need horizon >= 1, max_threads >= 1, quantity_levels >= 1, price_levels >= 2; got "
@@ -75,11 +102,22 @@ class SCMLRoundEnv(gym.Env):
         self.learner_params = executor_params(executor, horizon)
         self.shaping_gamma = shaping_gamma
         self.rewards = RewardTracker(shaping=reward_shaping, gamma=shaping_gamma)
-        self.observation_space = spaces.Dict(
-            {**observation_space(horizon).spaces, **thread_spaces(max_threads, horizon)}
-        )
+        self.action_form = action_form
+        self.reference_actions = reference_actions
         self.slot_sizes = np.array([N_OPS, quantity_levels, price_levels, horizon + 1])
-        self.action_space = spaces.MultiDiscrete(np.tile(self.slot_sizes, max_threads))
+        if action_form == "grid":
+            self.observation_space = spaces.Dict(
+                {**observation_space(horizon).spaces, **thread_spaces(max_threads, horizon)}
+            )
+            self.action_space = spaces.MultiDiscrete(np.tile(self.slot_sizes, max_threads))
+        else:
+            history_length = int(self.learner_params.get("history_length", 16))
+            self._l3_spaces = l3_observation_spaces(max_threads, horizon, history_length)
+            self.observation_space = spaces.Dict(
+                {**observation_space(horizon).spaces, **self._l3_spaces}
+            )
+            self.action_space = l3_action_space(max_threads, horizon)
+        self._inputs: DecisionInputs | None = None
         self.session: WorldSession | None = None
         self.learner_id = ""
         self.partners: list[str] = []
@@ -112,15 +150,12 @@ class SCMLRoundEnv(gym.Env):
             raise RuntimeError("call reset() before step()")
         if self.session.done:
             raise RuntimeError("the episode is over; call reset()")
-        action = np.asarray(action)
-        if action.shape != self.action_space.shape or not self.action_space.contains(
-            action.astype(self.action_space.dtype)
-        ):
-            raise ValueError(
-                f"action must be in {self.action_space} (per thread [op<3, q<{self.quantity_levels}, "
-                f"p<{self.price_levels}, delta<={self.horizon}]); got {action.tolist()}"
+        if self.action_form == "l3":
+            responses = self._l3_responses(
+                parse_l3_action(action, self.action_space, len(self.partners))
             )
-        responses = self._responses(action.reshape(self.max_threads, 4))
+        else:
+            responses = self._responses(self._checked_grid_action(action))
         if self._threads is not None:
             self._agent().log_round(self.partners, self._threads, self._steps, responses)
         self.session.step_round({self.learner_id: responses}, wait_for=self.learner_id)
@@ -129,13 +164,27 @@ class SCMLRoundEnv(gym.Env):
         reward, parts = self.rewards.step(view.score, view.potential, self.session.done)
         return observation, reward, self.session.done, False, {**self._info(view), **parts}
 
+    def _checked_grid_action(self, action: np.ndarray) -> np.ndarray:
+        action = np.asarray(action)
+        if action.shape != self.action_space.shape or not self.action_space.contains(
+            action.astype(self.action_space.dtype)
+        ):
+            raise ValueError(
+                f"action must be in {self.action_space} (per thread [op<3, q<{self.quantity_levels}, "
+                f"p<{self.price_levels}, delta<={self.horizon}]); got {action.tolist()}"
+            )
+        return action.reshape(self.max_threads, 4)
+
     @property
     def last_observation(self) -> dict[str, np.ndarray]:
         """The observation returned by the last reset() or step()."""
         return self._observation
 
     def action_masks(self) -> np.ndarray:
-        """Flat boolean mask over the MultiDiscrete choices (sb3-contrib's MaskablePPO format)."""
+        """Flat boolean mask over the MultiDiscrete choices (sb3-contrib's MaskablePPO format).
+        In the L3 form the masks are part of the observation (``operation_mask``, ``time_mask``)."""
+        if self.action_form == "l3":
+            raise ValueError("action_masks() is for the grid form; the L3 form observes its masks")
         masks = []
         obs = self._observation
         for i in range(self.max_threads):
@@ -167,22 +216,56 @@ class SCMLRoundEnv(gym.Env):
         assert self.session is not None
         view = self.session.view(self.learner_id)
         awi = self.session.awi(self.learner_id)
-        threads = threads_from_awi(awi, self.partners, self.horizon)
-        observation = {
-            **view.observation,
-            **thread_observation(awi, self.partners, threads, view.limits, self.max_threads),
-        }
-        self._observation, self._view = observation, view
         agent = self._agent()
-        self._threads = None
+        self._view, self._threads, self._inputs = view, None, None
         if self.partners and agent.day is not None:
             offers = {p: awi.current_offers.get(p) for p in self.partners}
             states = {p: awi.current_states.get(p) for p in self.partners}
             self._threads, self._steps = agent.thread_snapshot(self.partners, offers, states)
-        return observation, view
+        if self.action_form == "l3":
+            if self._threads is not None:
+                assert agent.day is not None
+                self._inputs = goal_inputs(agent.day, agent.goal, self._threads, self.horizon)
+            extra = l3_observation(self._inputs, self._threads, self._l3_spaces)
+        else:
+            threads = threads_from_awi(awi, self.partners, self.horizon)
+            extra = thread_observation(awi, self.partners, threads, view.limits, self.max_threads)
+        self._observation = {**view.observation, **extra}
+        return self._observation, view
 
-    def _reference_action(self) -> np.ndarray:
-        """The executor's own answer to this round, on the action grid (END where nothing)."""
+    def _offers(self) -> dict:
+        assert self.session is not None
+        awi = self.session.awi(self.learner_id)
+        return {p: awi.current_offers.get(p) for p in self.partners}
+
+    def _l3_responses(self, actions: ThreadActions) -> dict[str, SAOResponse]:
+        """Carry out L3 actions through the learner agent's shield; threads beyond the slots end."""
+        if self._threads is None or self._inputs is None:
+            return {}
+        n, shown = len(self.partners), len(actions.operation)
+        full = ThreadActions(
+            operation=np.concatenate([actions.operation, np.full(n - shown, END_INDEX)]),
+            delivery=np.concatenate([actions.delivery, np.zeros(n - shown, np.int64)]),
+            residual=np.concatenate([actions.residual, np.zeros((n - shown, 2), np.float32)]),
+        )
+        decision = decision_from_actions(
+            self._inputs, self._threads, full, self._reservation_weights()
+        )
+        decision.kind[shown:] = END
+        return self._agent().shielded_round(self.partners, self._offers(), self._threads, decision)
+
+    def _reservation_weights(self) -> np.ndarray:
+        """The executor's L4 weights where it has them, else equal weights."""
+        assert self._inputs is not None
+        executor = self._agent().executor
+        if hasattr(executor, "reservation_weights"):
+            return executor.reservation_weights(self._inputs)
+        return np.ones(len(self.partners))
+
+    def _reference_action(self) -> np.ndarray | dict[str, np.ndarray]:
+        """The executor's own answer to this round in the action form (END where nothing)."""
+        if self.action_form == "l3":
+            return self._l3_reference_action()
         slots = np.zeros((self.max_threads, 4), dtype=np.int64)
         slots[:, 0] = END
         if self._threads is None:
@@ -217,6 +300,25 @@ class SCMLRoundEnv(gym.Env):
                 np.clip(outcome[1] - awi.current_step, 0, self.horizon),
             ]
         return slots.reshape(-1)
+
+    def _l3_reference_action(self) -> dict[str, np.ndarray]:
+        k = self.max_threads
+        out = {
+            "operation": np.full(k, END_INDEX, dtype=np.int64),
+            "delivery": np.argmax(self._observation["time_mask"], axis=1).astype(np.int64),
+            "residual": np.zeros((k, 2), dtype=np.float32),
+        }
+        if self._threads is None or self._inputs is None:
+            return out
+        agent = self._agent()
+        assert agent.day is not None
+        decision = agent.executor.respond(agent.day, agent.goal, self._threads, agent.secured)
+        actions = actions_from_decision(self._inputs, self._threads, decision, self.horizon)
+        shown = min(len(self.partners), k)
+        out["operation"][:shown] = actions.operation[:shown]
+        out["delivery"][:shown] = actions.delivery[:shown]
+        out["residual"][:shown] = actions.residual[:shown]
+        return out
 
     def _responses(self, slots: np.ndarray) -> dict[str, SAOResponse]:
         assert self.session is not None
@@ -264,12 +366,15 @@ class SCMLRoundEnv(gym.Env):
 
     def _info(self, view) -> dict[str, Any]:
         assert self.session is not None
-        return {
+        info = {
             "day": self.session.world.current_step,
             "score": view.score,
             "potential": view.potential,
             "agent_id": self.learner_id,
             "n_threads": len(self.partners),
-            "action_mask": self.action_masks(),
-            "reference_action": self._reference_action(),
         }
+        if self.action_form == "grid":
+            info["action_mask"] = self.action_masks()
+        if self.reference_actions:
+            info["reference_action"] = self._reference_action()
+        return info

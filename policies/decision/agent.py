@@ -67,6 +67,11 @@ class ExecutorStdAgent(StdSyncAgent):
         self._events: dict[str, list[tuple[int, float, float, float, float]]] = defaultdict(list)
 
     @property
+    def secured(self) -> np.ndarray:
+        """(4, 2) bought and sold so far today per delivery bucket (a copy)."""
+        return self._secured.copy()
+
+    @property
     def fallback_count(self) -> int:
         return sum(self.fallbacks.values())
 
@@ -153,8 +158,15 @@ class ExecutorStdAgent(StdSyncAgent):
         """The executor's shielded responses to one round (nothing is logged)."""
         assert self.day is not None
         decision: Decision = self._decide(
-            "responses", "respond", self.day, self.goal, threads, self._secured.copy()
+            "responses", "respond", self.day, self.goal, threads, self.secured
         )
+        return self.shielded_round(partners, offers, threads, decision)
+
+    def shielded_round(
+        self, partners: list[str], offers: dict, threads: ThreadSnapshot, decision: Decision
+    ) -> dict[str, SAOResponse]:
+        """Responses that carry out ``decision`` as far as the shield allows, against the live
+        state (accepts it cannot afford become counters, unsafe counters shrink or end)."""
         final, granted = shielded_responses(
             decision.kind,
             np.maximum(decision.quantity, 0.0),

@@ -50,8 +50,8 @@ class Executor(Protocol):
 
 
 def resolve_executor(spec: Any) -> Executor:
-    """An executor from an instance, a class, a ``module:Class`` / ``module.Class`` path, or a
-    mapping ``{"_target_": path, **kwargs}`` (Hydra style)."""
+    """An executor from an instance, a class or factory function, a ``module:name`` /
+    ``module.name`` path to one, or a mapping ``{"_target_": path, **kwargs}`` (Hydra style)."""
     kwargs: dict[str, Any] = {}
     if isinstance(spec, dict) or (hasattr(spec, "keys") and "_target_" in spec):
         kwargs = {k: v for k, v in dict(spec).items() if k != "_target_"}
@@ -62,8 +62,8 @@ def resolve_executor(spec: Any) -> Executor:
             spec = getattr(importlib.import_module(module_name), attr)
         except (ImportError, AttributeError, ValueError) as error:
             raise ValueError(f"cannot import executor {spec!r}: {error}") from error
-    if isinstance(spec, type):
-        spec = spec(**kwargs)
+    if isinstance(spec, type) or (callable(spec) and not isinstance(spec, Executor)):
+        spec = spec(**kwargs)  # a class or a factory function
     if not isinstance(spec, Executor):
         raise ValueError(f"{spec!r} is not an executor (needs plan() and respond())")
     return spec

@@ -16,15 +16,18 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-from policies.decision.contexts import DecisionInputs, decision_inputs
+from policies.decision.contexts import DecisionInputs
 from policies.decision.executor import Decision
 from policies.decision.observation import build_observation
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
+from policies.decision.thread_actions import (
+    COUNTER_INDEX,
+    ThreadActions,
+    decision_from_actions,
+    goal_inputs,
+)
 from policies.hrl.bundle import HRLBundle
 from policies.l2_goal import GoalCodec
-from policies.shield import ACCEPT, COUNTER, END
-
-OPERATIONS = np.array([ACCEPT, COUNTER, END])
 
 
 class LearnedExecutor:
@@ -59,58 +62,50 @@ class LearnedExecutor:
         return self.codec.decode(mean, day.n_lines, day.market.price_in, day.market.price_out)
 
     def inputs(self, day: DaySnapshot, goal: np.ndarray, threads: ThreadSnapshot) -> DecisionInputs:
-        n = len(threads)
-        encoded = self.codec.encode(goal, day.n_lines, day.market.price_in, day.market.price_out)
-        return decision_inputs(
-            day.limits,
-            threads,
-            np.repeat(np.asarray(goal)[None], n, axis=0),
-            np.repeat(encoded[None], n, axis=0),
-            self.horizon,
+        return goal_inputs(day, goal, threads, self.horizon)
+
+    @torch.no_grad()
+    def actions(self, inputs: DecisionInputs, has_offer: np.ndarray) -> ThreadActions:
+        """L3's most likely choices (the mode of its policy) for the threads of ``inputs``."""
+        x, net = inputs, self.bundle.transformer
+        goal, history = torch.as_tensor(x.goal), torch.as_tensor(x.history)
+        valid = torch.as_tensor(x.history_valid)
+        out = net(
+            goal, history, valid, torch.as_tensor(x.proposal_context), torch.as_tensor(x.time_mask)
+        )
+        answer_context = torch.as_tensor(x.answer_context)
+        answer = net.operation_logits(
+            net.encode(goal, history, valid, answer_context), answer_context
+        )
+        return ThreadActions(
+            operation=np.where(has_offer, answer.argmax(1).numpy(), COUNTER_INDEX),
+            delivery=np.where(
+                x.time_mask.any(axis=1), out["time_logits"].argmax(1).numpy(), x.baseline.delta
+            ).astype(np.int64),
+            residual=out["residual"].numpy(),
         )
 
     @torch.no_grad()
+    def reservation_weights(self, inputs: DecisionInputs) -> np.ndarray:
+        """L4's reservation weights of the threads of ``inputs``."""
+        n = len(inputs.coordinator_delta)
+        return self.bundle.coordinator(
+            torch.as_tensor(inputs.coordinator_rows[None]),
+            torch.as_tensor(inputs.coordinator_delta[None]),
+            torch.ones(1, n),
+        )[0].numpy()
+
     def respond(
         self, day: DaySnapshot, goal: np.ndarray, threads: ThreadSnapshot, secured: np.ndarray
     ) -> Decision:
         x = self.inputs(day, goal, threads)
         if self.record:
             self.inputs_log.append(x)
-        net = self.bundle.transformer
-        goal_t, history = torch.as_tensor(x.goal), torch.as_tensor(x.history)
-        valid = torch.as_tensor(x.history_valid)
-        out = net(
-            goal_t,
-            history,
-            valid,
-            torch.as_tensor(x.proposal_context),
-            torch.as_tensor(x.time_mask),
-        )
-        answer_context = torch.as_tensor(x.answer_context)
-        answer = net.operation_logits(
-            net.encode(goal_t, history, valid, answer_context), answer_context
-        )
-        has_offer = threads.has_offer
-        kind = np.where(has_offer, OPERATIONS[answer.argmax(1).numpy()], COUNTER)
-        accept = kind == ACCEPT
-        residual = out["residual"].numpy()
-        q_max = np.maximum(threads.bounds.q_max, 1.0)
-        base = x.baseline
-        off_q, off_d, off_p = threads.offer.T
-        counter_d = np.where(
-            x.time_mask.any(axis=1), out["time_logits"].argmax(1).numpy(), base.delta
-        )
-        weights = self.bundle.coordinator(
-            torch.as_tensor(x.coordinator_rows[None]),
-            torch.as_tensor(x.coordinator_delta[None]),
-            torch.ones(1, len(threads)),
-        )[0].numpy()
-        return Decision(
-            kind=kind,
-            quantity=np.where(accept, off_q, base.quantity + residual[:, 0] * q_max),
-            unit_price=np.where(
-                accept, off_p, base.unit_price + residual[:, 1] * threads.reference_price
-            ),
-            delta=np.where(accept, off_d, counter_d).astype(np.int64),
-            weights=weights,
-        )
+        actions = self.actions(x, threads.has_offer)
+        return decision_from_actions(x, threads, actions, self.reservation_weights(x))
+
+
+def learned_executor(directory: str | Path, record: bool = False) -> LearnedExecutor:
+    """:meth:`LearnedExecutor.load` as a plain function, for executor specs
+    (``{"_target_": "policies.hrl.executor:learned_executor", "directory": ...}``)."""
+    return LearnedExecutor.load(directory, record)

@@ -27,6 +27,10 @@ CASES = {
         ["n_steps=6", "seeds=1", "repeats=1"],
         ["default_days_per_s", "training_days_per_s", "speedup"],
     ),
+    "scml_training": (
+        ["levels=[l2]", "steps=20", "iterations=1", "horizon=10", "world.n_steps=5"],
+        ["training_ratio", "runner_scaling"],
+    ),
     "marl_training": (
         ["steps=1200", "ppo_iterations=1"],
         ["env_only_steps_per_s", "maddpg_env_steps_per_s", "rllib_ppo_env_steps_per_s"],

@@ -13,6 +13,7 @@ import typing
 from hydra.core.config_store import ConfigStore
 
 from envs.scml.world_builder import WorldConfig
+from experiments.online.settings import PPOStageSettings
 from experiments.tournament.balanced import BalancedSpec
 from experiments.tournament.runner import TournamentSpec
 from experiments.train.stages import StageSettings
@@ -46,8 +47,14 @@ def editable(schema: type) -> type:
     return dataclasses.make_dataclass(schema.__name__, fields)
 
 
+# Groups whose options have different shapes: option-specific schemas, ``<group>/<name>``.
+EXTRA_SCHEMAS = {("stage", "ppo_schema"): PPOStageSettings}
+
+
 def register_schemas() -> None:
     """Store every group's schema as ``<group>/schema`` (idempotent)."""
     store = ConfigStore.instance()
     for group, node in SCHEMAS.items():
         store.store(group=group, name="schema", node=editable(node))
+    for (group, name), node in EXTRA_SCHEMAS.items():
+        store.store(group=group, name=name, node=editable(node))

@@ -29,6 +29,16 @@ def t95(dof: int) -> float:
     return T95[dof - 1] if dof <= len(T95) else 1.96
 
 
+def t_interval(values: np.ndarray) -> dict[str, float | None]:
+    """Mean and 95% t interval of independent values (bounds None with fewer than two)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return {"mean": float(values.mean()) if len(values) else None, "low": None, "high": None}
+    half = t95(len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    mean = float(values.mean())
+    return {"mean": mean, "low": mean - half, "high": mean + half}
+
+
 def mean_and_band(curves: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
     """Steps, mean and 95% interval half-width (t over runs; 0 for one run) of curves
     interpolated onto the first run's steps."""

@@ -1,7 +1,14 @@
 """The HRL layers as RLlib RLModules (new API stack), PPO-ready (policy + value function).
 
-``DailyPlannerModule`` for ``HRLXF/SCMLDaily-v0`` (Gaussian goal), ``RoundModule`` for
-``HRLXF/SCMLRound-v0`` (one categorical per MultiDiscrete component).
+- ``DailyPlannerModule`` (L2) for ``HRLXF/SCMLDaily-v0``: the HorizonManager's Gaussian goal.
+- ``ThreadPolicyModule`` (L3) for ``HRLXF/SCMLRound-v0`` in the L3 action form: the
+  TemporalDecisionTransformer per thread slot, masked (``policies.hrl.rllib_distributions``),
+  with a HorizonManager as its critic.
+- ``RoundModule`` for the round env's grid form (one categorical per MultiDiscrete component).
+
+With ``model_config["bundle_dir"]`` the L2 and L3 modules start from a saved
+:class:`~policies.hrl.bundle.HRLBundle` (the AWR checkpoint), so PPO fine-tunes the offline
+policy; :func:`write_into_bundle` puts the trained weights back into a bundle for export.
 """
 
 from __future__ import annotations
@@ -16,17 +23,32 @@ from ray.rllib.core.rl_module.apis import ValueFunctionAPI
 from ray.rllib.core.rl_module.torch import TorchRLModule
 from torch import nn
 
+from policies.hrl.bundle import BundleConfig, HRLBundle
 from policies.hrl.horizon_manager import HorizonManager
+from policies.hrl.rllib_distributions import masked, thread_action_distribution
 from policies.hrl.round_encoder import RoundEncoder
+from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
+
+
+def _bundle(config: dict[str, Any]) -> HRLBundle | None:
+    directory = config.get("bundle_dir")
+    return HRLBundle.load(directory) if directory else None
 
 
 class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
+    """L2. model_config: ``bundle_dir`` (start from its manager) or ``hidden``."""
+
     def setup(self) -> None:
         if not isinstance(self.action_space, gym.spaces.Box) or self.action_space.shape != (16,):
             raise ValueError(
                 f"DailyPlannerModule needs the 16-value goal action, got {self.action_space}"
             )
-        self.manager = HorizonManager(hidden=int((self.model_config or {}).get("hidden", 128)))
+        config = self.model_config or {}
+        bundle = _bundle(config)
+        hidden = bundle.config.hidden if bundle else int(config.get("hidden", 128))
+        self.manager = HorizonManager(hidden=hidden)
+        if bundle is not None:
+            self.manager.load_state_dict(bundle.manager.state_dict())
 
     def _forward(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         mean, log_std, _ = self.manager(batch[Columns.OBS])
@@ -36,7 +58,93 @@ class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
         return self.manager(batch[Columns.OBS])[2]
 
 
+class ThreadPolicyModule(TorchRLModule, ValueFunctionAPI):
+    """L3 over the round env's L3 form. model_config: ``bundle_dir`` (start from its transformer,
+    and its manager as the critic), else ``d_model``, ``n_layers``, ``hidden``;
+    ``residual_log_std``: initial log std of the residuals' exploration noise."""
+
+    def setup(self) -> None:
+        space = self.observation_space
+        if not isinstance(self.action_space, gym.spaces.Dict) or "residual" not in (
+            self.action_space.spaces
+        ):
+            raise ValueError(
+                f"ThreadPolicyModule needs the round env's L3 action form, got {self.action_space}"
+            )
+        config = self.model_config or {}
+        self.n_threads, history_length = space["history"].shape[:2]
+        self.horizon = space["time_mask"].shape[1] - 1
+        bundle = _bundle(config) or HRLBundle(
+            BundleConfig(
+                horizon=self.horizon,
+                hidden=int(config.get("hidden", 128)),
+                d_model=int(config.get("d_model", 64)),
+                n_layers=int(config.get("n_layers", 2)),
+                history_length=history_length,
+            )
+        )
+        if (bundle.config.horizon, bundle.config.history_length) != (self.horizon, history_length):
+            raise ValueError(
+                f"the bundle has horizon {bundle.config.horizon} and history "
+                f"{bundle.config.history_length}; the env {self.horizon} and {history_length}"
+            )
+        self.transformer: TemporalDecisionTransformer = bundle.transformer
+        self.critic: HorizonManager = bundle.manager
+        self.residual_log_std = nn.Parameter(
+            torch.full((2,), float(config.get("residual_log_std", -2.0)))
+        )
+        self.action_dist_cls = thread_action_distribution(self.n_threads, self.horizon)
+
+    def _forward(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        obs = batch[Columns.OBS]
+        b, k = obs["thread_mask"].shape
+        flat = {
+            key: obs[key].reshape(b * k, *obs[key].shape[2:])
+            for key in (
+                "goal",
+                "history",
+                "history_valid",
+                "proposal_context",
+                "answer_context",
+                "time_mask",
+                "operation_mask",
+            )
+        }
+        net = self.transformer
+        out = net(
+            flat["goal"],
+            flat["history"],
+            flat["history_valid"],
+            flat["proposal_context"],
+            flat["time_mask"],
+        )
+        answer = net.encode(
+            flat["goal"], flat["history"], flat["history_valid"], flat["answer_context"]
+        )
+        operation = masked(
+            net.operation_logits(answer, flat["answer_context"]), flat["operation_mask"]
+        )
+        delivery = masked(out["time_logits"], flat["time_mask"])
+        log_std = self.residual_log_std.expand(b * k, 2)
+        slots = torch.cat(
+            [
+                obs["thread_mask"].reshape(b * k, 1),
+                operation,
+                delivery,
+                out["residual"],
+                log_std,
+            ],
+            dim=-1,
+        )
+        return {Columns.ACTION_DIST_INPUTS: slots.reshape(b, -1)}
+
+    def compute_values(self, batch: dict[str, Any], embeddings: Any = None) -> torch.Tensor:
+        return self.critic(batch[Columns.OBS])[2]
+
+
 class RoundModule(TorchRLModule, ValueFunctionAPI):
+    """The round env's grid form (absolute levels), from scratch."""
+
     def setup(self) -> None:
         if not isinstance(self.action_space, gym.spaces.MultiDiscrete):
             raise ValueError(
@@ -59,3 +167,15 @@ class RoundModule(TorchRLModule, ValueFunctionAPI):
 
     def compute_values(self, batch: dict[str, Any], embeddings: Any = None) -> torch.Tensor:
         return self.value(self.encoder(batch[Columns.OBS])).squeeze(-1)
+
+
+def write_into_bundle(module: nn.Module, bundle: HRLBundle) -> list[str]:
+    """Copy a trained module's policy weights into ``bundle`` (in place); returns the bundle
+    parts written (``manager`` for L2, ``transformer`` for L3; an L3 critic is not written)."""
+    if isinstance(module, DailyPlannerModule):
+        bundle.manager.load_state_dict(module.manager.state_dict())
+        return ["manager"]
+    if isinstance(module, ThreadPolicyModule):
+        bundle.transformer.load_state_dict(module.transformer.state_dict())
+        return ["transformer"]
+    raise ValueError(f"{type(module).__name__} has no bundle layout")

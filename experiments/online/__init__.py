@@ -1,0 +1,1 @@
+"""Online stages of the curriculum (PPO, self-play) on the SCML environments."""

@@ -1,0 +1,41 @@
+"""Score a saved bundle in the same seeded worlds as another: a cheap paired check of a stage.
+
+This is the stage's own before/after number, logged as ``eval/score``; whether a stage improved
+on its predecessor is decided by the position-balanced tournament (experiments.tournament).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from envs.scml.config import world_config
+from envs.scml.daily_control import executor_params
+from envs.scml.session import WorldSession
+from policies.decision.agent import ExecutorStdAgent
+
+
+def executor_spec(bundle_dir: str | Path) -> dict[str, str]:
+    """The executor spec of a saved bundle (picklable: Ray workers load it themselves)."""
+    return {
+        "_target_": "policies.hrl.executor:learned_executor",
+        "directory": str(Path(bundle_dir).resolve()),
+    }
+
+
+def bundle_scores(
+    bundle_dir: str | Path, world: dict, horizon: int, seeds: list[int]
+) -> np.ndarray:
+    """Final score of the bundle's factory in each seeded world, the bundle deciding everything."""
+    params = executor_params(executor_spec(bundle_dir), horizon)
+    scores = []
+    for seed in seeds:
+        session = WorldSession(
+            world_config(world), ExecutorStdAgent, seed, horizon, learner_params=params
+        )
+        learner = session.learner_ids[0]
+        while not session.done:
+            session.step_day()
+        scores.append(session.view(learner).score)
+    return np.array(scores)

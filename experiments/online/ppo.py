@@ -1,0 +1,192 @@
+"""The PPO stage: fine-tune the AWR bundle online, L2 on the daily env or L3 on the round env.
+
+- ``level=l2``: ``HRLXF/SCMLDaily-v0``; the module is the bundle's HorizonManager
+  (``DailyPlannerModule``); the day is carried out by the bundle's own (frozen) L3/L4.
+- ``level=l3``: ``HRLXF/SCMLRound-v0`` in the L3 action form; the module is the bundle's
+  TemporalDecisionTransformer (``ThreadPolicyModule``, masked operation and delivery, Gaussian
+  residuals); the goals come from the bundle's frozen L2 and the reservation weights from its L4.
+- ``level=alternate``: phases of ``alternate_every`` iterations, L2 then L3, each phase starting
+  from the bundle the previous one wrote.
+
+Every phase writes the bundle back (``phases/<n>/`` and the latest as ``checkpoint/``), so the
+export takes the result as it is.
+Resumable: ``checkpoints/`` holds the latest RLlib state and bundle of the running phase;
+rerunning with the same run directory continues from them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from experiments.common.curves import CurveLogger, rllib_scalars
+from experiments.common.run_context import write_atomic
+from experiments.online.evaluation import executor_spec
+from experiments.online.settings import PPOStageSettings
+from policies.hrl.bundle import HRLBundle
+
+PROGRESS = "progress.json"  # the stage's own resume record: phases done, env steps so far
+
+
+def env_kwargs(
+    level: str, bundle_dir: Path, world: dict, horizon: int, settings: PPOStageSettings
+) -> dict:
+    """Constructor arguments of the stage's env for ``level``, carried out by ``bundle_dir``."""
+    kwargs = {
+        "world": world,
+        "horizon": horizon,
+        "executor": executor_spec(bundle_dir),
+        "reward_shaping": settings.reward_shaping,
+        "shaping_gamma": settings.gamma,
+    }
+    if level == "l3":
+        kwargs |= {
+            "action_form": "l3",
+            "reference_actions": False,
+            "max_threads": settings.max_threads,
+        }
+    return kwargs
+
+
+def make_env(level: str, kwargs: dict):
+    from envs.scml import SCMLDailyEnv, SCMLRoundEnv
+
+    return SCMLDailyEnv(**kwargs) if level == "l2" else SCMLRoundEnv(**kwargs)
+
+
+def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSettings, seed: int):
+    """An RLlib PPO Algorithm whose module starts from ``bundle_dir``."""
+    from ray.rllib.algorithms.ppo import PPOConfig
+    from ray.rllib.core.rl_module.rl_module import RLModuleSpec
+    from ray.tune.registry import register_env
+
+    from experiments.online.anchored_learner import AnchoredPPOTorchLearner
+    from experiments.online.score_callback import ScoreCallback
+    from policies.hrl.rllib_modules import DailyPlannerModule, ThreadPolicyModule
+
+    env_name = f"hrlxf-ppo-{level}"
+    register_env(env_name, lambda _: make_env(level, kwargs))
+    module = DailyPlannerModule if level == "l2" else ThreadPolicyModule
+    model_config = {"bundle_dir": str(bundle_dir), "residual_log_std": settings.residual_log_std}
+    config = (
+        PPOConfig()
+        .environment(env_name, clip_actions=True, normalize_actions=False)
+        .env_runners(
+            num_env_runners=settings.num_env_runners,
+            rollout_fragment_length="auto",
+            custom_resources_per_env_runner=dict(settings.runner_resources),
+        )
+        .learners(
+            learner_class=AnchoredPPOTorchLearner,
+            learner_config_dict={"anchor_kl_coeff": settings.anchor_kl_coeff},
+        )
+        .training(
+            train_batch_size_per_learner=settings.train_batch_size,
+            minibatch_size=settings.minibatch_size,
+            num_epochs=settings.num_epochs,
+            lr=settings.lr,
+            clip_param=settings.clip,
+            entropy_coeff=settings.entropy_coeff,
+            vf_loss_coeff=settings.vf_loss_coeff,
+            gamma=settings.gamma,
+            lambda_=settings.lambda_,
+            use_kl_loss=False,
+        )
+        .rl_module(rl_module_spec=RLModuleSpec(module_class=module, model_config=model_config))
+        .callbacks(ScoreCallback)
+        .debugging(seed=seed)
+    )
+    return config.build_algo()
+
+
+def phase_levels(settings: PPOStageSettings) -> list[str]:
+    return ["l2", "l3"] if settings.level == "alternate" else [settings.level]
+
+
+def train_rllib(
+    settings: PPOStageSettings,
+    start_bundle: Path,
+    out: Path,
+    world: dict,
+    horizon: int,
+    seed: int,
+    log: CurveLogger,
+) -> dict[str, Any]:
+    """Run the stage's phases until ``env_steps``; returns counts. The bundle of every finished
+    phase is ``out/checkpoint``; ``out/checkpoints`` holds the running phase's state."""
+    from policies.hrl.rllib_modules import write_into_bundle
+
+    progress_path = out / PROGRESS
+    progress = (
+        json.loads(progress_path.read_text())
+        if progress_path.is_file()
+        else {"phase": 0, "env_steps": 0, "iterations": 0, "levels": []}
+    )
+    final_dir, running, phases = out / "checkpoint", out / "checkpoints", out / "phases"
+    levels = phase_levels(settings)
+    per_phase = settings.alternate_every if settings.level == "alternate" else None
+    bar = tqdm(
+        total=settings.env_steps, initial=progress["env_steps"], desc="PPO env steps", unit="step"
+    )
+    while progress["env_steps"] < settings.env_steps:
+        level = levels[progress["phase"] % len(levels)]
+        # Each phase reads the bundle of the one before from its own folder: executors are
+        # cached per folder, so a folder is never rewritten within a process.
+        source = phases / str(progress["phase"] - 1) if progress["phase"] > 0 else start_bundle
+        kwargs = env_kwargs(level, source, world, horizon, settings)
+        algo = build_algo(level, source, kwargs, settings, seed + progress["phase"])
+        try:
+            phase_start = progress["env_steps"]
+            if (running / "algo").is_dir():  # a killed run: continue the running phase
+                algo.restore_from_path(str((running / "algo").resolve()))
+                phase_start = progress.get("phase_start", phase_start)
+            progress["phase_start"] = phase_start
+            done_here = 0
+            while progress["env_steps"] < settings.env_steps and (
+                per_phase is None or done_here < per_phase
+            ):
+                result = algo.train()
+                steps = phase_start + int(result.get("num_env_steps_sampled_lifetime", 0))
+                bar.update(steps - progress["env_steps"])
+                progress["env_steps"], done_here = steps, done_here + 1
+                progress["iterations"] += 1
+                for tag, value in rllib_scalars(result).items():
+                    log(tag, value, steps)
+                for tag, value in stage_scalars(result, level).items():
+                    log(tag, value, steps)
+                log.steps(steps)
+                if progress["iterations"] % settings.checkpoint_every == 0:
+                    algo.save_to_path(str((running / "algo").resolve()))
+                    write_atomic(progress_path, json.dumps(progress))
+            bundle = HRLBundle.load(source)
+            written = write_into_bundle(algo.get_module(), bundle)
+        finally:
+            algo.stop()
+        extra = {"stage": "ppo", "level": level, "env_steps": progress["env_steps"]}
+        bundle.save(phases / str(progress["phase"]), extra=extra)
+        bundle.save(final_dir, extra=extra)
+        shutil.rmtree(running, ignore_errors=True)
+        progress["levels"].append(
+            {"level": level, "wrote": written, "until_env_steps": progress["env_steps"]}
+        )
+        progress["phase"] += 1
+        progress.pop("phase_start", None)
+        write_atomic(progress_path, json.dumps(progress))
+    bar.close()
+    return progress
+
+
+def stage_scalars(result: dict[str, Any], level: str) -> dict[str, float]:
+    """The stage's own curves: the final world score per episode and the anchor KL."""
+    out = {}
+    runners = result.get("env_runners", {})
+    if "final_score" in runners:
+        out["charts/final_score"] = float(runners["final_score"])
+    for module, stats in result.get("learners", {}).items():
+        if not module.startswith("__") and "anchor_kl" in stats:
+            out[f"losses/{module}/anchor_kl"] = float(stats["anchor_kl"])
+    return out

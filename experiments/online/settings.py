@@ -1,0 +1,65 @@
+"""Settings of the PPO stage (``conf/stage/ppo.yaml``; schema ``stage/ppo_schema``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LEVELS = ("l2", "l3", "alternate")
+BACKENDS = ("rllib", "sb3")
+
+
+@dataclass(frozen=True)
+class PPOStageSettings:
+    kind: str = "ppo"
+    init_from: str | None = None  # the AWR checkpoint (None: fresh networks, "from scratch")
+    backend: str = "rllib"  # rllib | sb3 (sb3: level l2 only)
+    level: str = (
+        "l2"  # l2: goals on the daily env | l3: thread answers on the round env | alternate
+    )
+    env_steps: int = 2_000  # budget of environment steps (days for l2, rounds for l3)
+    alternate_every: int = 2  # alternate: iterations per level before switching
+    train_batch_size: int = 256
+    minibatch_size: int = 64
+    num_epochs: int = 4
+    lr: float = 1e-4
+    clip: float = 0.2
+    entropy_coeff: float = 0.0
+    vf_loss_coeff: float = 0.5
+    gamma: float = 0.99
+    lambda_: float = 0.95
+    anchor_kl_coeff: float = 0.1  # KL(pi || AWR policy) in the loss (0: plain PPO)
+    residual_log_std: float = -2.0  # L3 residual exploration noise at the start
+    reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
+    max_threads: int = 8  # L3: thread slots of the round env
+    num_env_runners: int = 0  # 0: sample on the driver
+    # Custom Ray resources each env runner needs (pins runners to the nodes that offer them).
+    runner_resources: dict[str, float] = field(default_factory=dict)
+    checkpoint_every: int = 5  # iterations between resumable checkpoints
+    eval_episodes: int = 4  # worlds of the before/after evaluation (same seeds for both)
+
+    def __post_init__(self) -> None:
+        if self.kind != "ppo":
+            raise ValueError(f"stage kind must be ppo here, got {self.kind!r}")
+        if self.level not in LEVELS:
+            raise ValueError(f"stage.level must be one of {LEVELS}, got {self.level!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"stage.backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.backend == "sb3" and self.level != "l2":
+            raise ValueError(
+                "stage.backend=sb3 trains L2 only (SB3 has no mixed discrete-continuous action "
+                "distribution for the L3 form); use backend=rllib for level l3 or alternate"
+            )
+        if self.backend == "sb3" and self.anchor_kl_coeff > 0:
+            raise ValueError(
+                "the KL anchor is an RLlib learner feature: set stage.anchor_kl_coeff=0 for sb3"
+            )
+        if self.env_steps < 1 or self.train_batch_size < 1 or self.minibatch_size < 1:
+            raise ValueError(f"env_steps, train_batch_size and minibatch_size must be >= 1: {self}")
+        if self.minibatch_size > self.train_batch_size:
+            raise ValueError(
+                f"minibatch_size {self.minibatch_size} exceeds train_batch_size {self.train_batch_size}"
+            )
+        if self.lr <= 0 or self.clip <= 0 or self.anchor_kl_coeff < 0 or self.eval_episodes < 0:
+            raise ValueError(
+                f"need lr > 0, clip > 0, anchor_kl_coeff >= 0, eval_episodes >= 0: {self}"
+            )

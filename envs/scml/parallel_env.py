@@ -6,7 +6,9 @@ self-play: the learners share the world, so each one's goal moves the others' pr
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,8 +35,14 @@ class SCMLParallelEnv(ParallelEnv):
     """Multi-agent daily control; agents are named ``learner_0``, ``learner_1``, ...
 
     Args:
-        world: world options; ``n_learners`` (default 2 here) learner slots share one level.
+        world: world options; ``n_learners`` (default 2 here) learner slots on the learner level,
+            or on each of ``learner_processes`` (agents in slot order, level by level).
         horizon, reward_shaping, shaping_gamma, executor: as in :class:`SCMLDailyEnv`.
+        opponents_fn: called with the env's generator at every reset, returns the opponents of
+            that episode (agent names, as ``world.opponents``): a league's draw in self-play.
+
+    At the end of an episode every agent's info holds ``score`` and ``opponent_score`` (the mean
+    final score of the factories that are not learners) and ``opponents`` (the episode's list).
     """
 
     metadata = {"name": "hrlxf_scml_daily_v0", "render_modes": []}
@@ -46,6 +54,7 @@ class SCMLParallelEnv(ParallelEnv):
         reward_shaping: bool = SHAPING_DEFAULT,
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
+        opponents_fn: Callable[[np.random.Generator], list[str]] | None = None,
     ) -> None:
         options = {"n_learners": 2, "agents_per_process": 3}
         if isinstance(world, WorldConfig):
@@ -57,7 +66,10 @@ class SCMLParallelEnv(ParallelEnv):
         self.codec = GoalCodec(horizon)
         self.reward_shaping = reward_shaping
         self.shaping_gamma = shaping_gamma
-        self.possible_agents = [f"learner_{i}" for i in range(self.world_config.n_learners)]
+        self.opponents_fn = opponents_fn
+        self.opponents = list(self.world_config.opponents)
+        n_agents = self.world_config.n_learners * len(self.world_config.learner_levels)
+        self.possible_agents = [f"learner_{i}" for i in range(n_agents)]
         self.agents: list[str] = []
         self.session: WorldSession | None = None
         self._ids: dict[str, str] = {}
@@ -75,8 +87,12 @@ class SCMLParallelEnv(ParallelEnv):
     def reset(self, seed: int | None = None, options: dict[str, Any] | None = None):
         if seed is not None:
             self._rng = np.random.default_rng(seed)
+        config = self.world_config
+        if self.opponents_fn is not None:
+            self.opponents = list(self.opponents_fn(self._rng))
+            config = dataclasses.replace(config, opponents=self.opponents)
         self.session = WorldSession(
-            self.world_config,
+            config,
             ExecutorStdAgent,
             int(self._rng.integers(0, 2**31 - 1)),
             self.horizon,
@@ -118,6 +134,12 @@ class SCMLParallelEnv(ParallelEnv):
             rewards[agent], parts = self._rewards[agent].step(view.score, view.potential, done)
             terminations[agent], truncations[agent] = done, False
             infos[agent] = self._info(agent, view, parts, done)
+            if done:
+                infos[agent] |= {
+                    "score": view.score,
+                    "opponent_score": self._opponent_score(scores),
+                    "opponents": list(self.opponents),
+                }
         if done:
             self.agents = []
         return observations, rewards, terminations, truncations, infos
@@ -130,6 +152,11 @@ class SCMLParallelEnv(ParallelEnv):
                 self.session, self._ids[agent], self.codec, view
             )
         return info
+
+    def _opponent_score(self, scores: dict[str, float]) -> float:
+        learners = set(self._ids.values())
+        others = [score for agent_id, score in scores.items() if agent_id not in learners]
+        return float(np.mean(others)) if others else float("nan")
 
     def close(self) -> None:
         self.session = None

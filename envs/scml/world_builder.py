@@ -19,7 +19,9 @@ class WorldConfig:
 
     ``agents_per_process`` counts every factory on a level, learners included; opponents fill
     the non-learner places cycling through ``opponents`` in order, so placement is deterministic.
-    Learners sit on ``learner_process`` (the middle level by default: it buys and sells).
+    Learners sit on ``learner_process`` (the middle level by default: it buys and sells), or,
+    with ``learner_processes`` (a list of levels), ``n_learners`` on each of those levels (self-play
+    at every position).
     ``mode``: ``default`` runs scml's settings; ``training`` (see :func:`world_options`) drops
     wall-clock limits and records of finished negotiations: same scores, faster, and runs that
     replay exactly (relative time inside a negotiation then counts rounds only).
@@ -32,6 +34,7 @@ class WorldConfig:
     agents_per_process: int = 3
     learner_process: int = 1
     n_learners: int = 1
+    learner_processes: list[int] | None = None
     opponents: list[str] = field(default_factory=lambda: ["GreedyStdAgent", "SyncRandomStdAgent"])
     log_dir: str = "runs/worlds"
     mode: str = "default"
@@ -43,9 +46,17 @@ class WorldConfig:
             raise ValueError(f"world.n_steps must be >= 4, got {self.n_steps}")
         if self.n_processes < 2:
             raise ValueError(f"world.n_processes must be >= 2, got {self.n_processes}")
-        if not 0 <= self.learner_process < self.n_processes:
+        for level in self.learner_levels:
+            if not 0 <= level < self.n_processes:
+                raise ValueError(
+                    f"world.learner_process(es) must be in [0, {self.n_processes - 1}], got {level}"
+                )
+        if self.learner_processes is not None and (
+            not self.learner_processes
+            or len(set(self.learner_processes)) != len(self.learner_processes)
+        ):
             raise ValueError(
-                f"world.learner_process must be in [0, {self.n_processes - 1}], got {self.learner_process}"
+                f"world.learner_processes must list distinct levels, got {self.learner_processes}"
             )
         if not 1 <= self.n_learners <= self.agents_per_process:
             raise ValueError(
@@ -61,6 +72,13 @@ class WorldConfig:
         world_class(self.stock_accounting)  # a clear error for an unknown accounting
         if self.mode not in WORLD_MODES:
             raise ValueError(f"world.mode must be one of {list(WORLD_MODES)}, got {self.mode!r}")
+
+    @property
+    def learner_levels(self) -> list[int]:
+        """The levels with learner slots (``learner_processes``, else ``[learner_process]``)."""
+        if self.learner_processes is not None:
+            return [int(level) for level in self.learner_processes]
+        return [int(self.learner_process)]
 
 
 WORLD_MODES = ("default", "training")
@@ -120,9 +138,10 @@ def build_world(
     params: list[dict] = []
     learner_slots: list[int] = []
     next_opponent = 0
+    learner_levels = set(config.learner_levels)
     for process in range(config.n_processes):
         for place in range(config.agents_per_process):
-            if process == config.learner_process and place < config.n_learners:
+            if process in learner_levels and place < config.n_learners:
                 learner_slots.append(len(types))
                 types.append(learner_type)
                 # scml hands `controller_params` to the agent object inside its adapter.

@@ -13,7 +13,7 @@ import typing
 from hydra.core.config_store import ConfigStore
 
 from envs.scml.world_builder import WorldConfig
-from experiments.online.settings import PPOStageSettings
+from experiments.online.settings import PPOStageSettings, SelfPlaySettings
 from experiments.tournament.balanced import BalancedSpec
 from experiments.tournament.runner import TournamentSpec
 from experiments.train.stages import StageSettings
@@ -48,7 +48,10 @@ def editable(schema: type) -> type:
 
 
 # Groups whose options have different shapes: option-specific schemas, ``<group>/<name>``.
-EXTRA_SCHEMAS = {("stage", "ppo_schema"): PPOStageSettings}
+EXTRA_SCHEMAS = {
+    ("stage", "ppo_schema"): PPOStageSettings,
+    ("stage", "selfplay_schema"): SelfPlaySettings,
+}
 
 
 def register_schemas() -> None:

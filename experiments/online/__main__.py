@@ -1,4 +1,4 @@
-"""Online stages: ``python -m experiments.online stage=ppo stage.init_from=<awr run>/checkpoint``.
+"""Online stages: ``python -m experiments.online stage=ppo|selfplay stage.init_from=<bundle>``.
 
 Writes, in the run directory: ``initial/`` (the bundle the stage started from), ``checkpoint/``
 (the trained bundle, exportable as it is), TensorBoard curves under the tag contract
@@ -25,18 +25,25 @@ from experiments.common.tensorboard_curves import t_interval
 from experiments.online.evaluation import bundle_scores
 from experiments.online.ppo import env_kwargs, make_env, train_rllib
 from experiments.online.ppo_sb3 import train_sb3
-from experiments.online.settings import PPOStageSettings
+from experiments.online.selfplay import train_selfplay
+from experiments.online.settings import PPOStageSettings, SelfPlaySettings
 from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
 
+STAGES = {"ppo": PPOStageSettings, "selfplay": SelfPlaySettings}
 
-def stage_settings(cfg: DictConfig) -> PPOStageSettings:
+
+def stage_settings(cfg: DictConfig) -> PPOStageSettings | SelfPlaySettings:
     stage = OmegaConf.to_container(cfg.stage, resolve=True)
-    return PPOStageSettings(
-        **{f.name: stage[f.name] for f in fields(PPOStageSettings) if f.name in stage}
-    )
+    kind = stage.get("kind")
+    if kind not in STAGES:
+        raise ValueError(f"stage.kind must be one of {sorted(STAGES)} here, got {kind!r}")
+    schema = STAGES[kind]
+    return schema(**{f.name: stage[f.name] for f in fields(schema) if f.name in stage})
 
 
-def starting_bundle(settings: PPOStageSettings, cfg: DictConfig, out: Path) -> Path:
+def starting_bundle(
+    settings: PPOStageSettings | SelfPlaySettings, cfg: DictConfig, out: Path
+) -> Path:
     """``out/initial``: a copy of ``init_from``, or fresh networks (PPO from scratch)."""
     initial = out / "initial"
     if (initial / WEIGHTS).is_file():
@@ -66,7 +73,10 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
         before = bundle_scores(initial, world, horizon, seeds)
         if len(before):
             log("eval/score", float(before.mean()), 0)
-        if settings.backend == "rllib":
+        if settings.kind == "selfplay":
+            start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
+            progress = train_selfplay(settings, initial, out, world, horizon, int(cfg.seed), log)
+        elif settings.backend == "rllib":
             start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
             progress = train_rllib(settings, initial, out, world, horizon, int(cfg.seed), log)
         else:
@@ -79,7 +89,7 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
     return write_metrics(
         out,
         {
-            "stage": "ppo",
+            "stage": settings.kind,
             "settings": asdict(settings),
             "env_steps": int(progress["env_steps"]),
             "iterations": int(progress["iterations"]),
@@ -88,6 +98,7 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
             "score_after": after.tolist(),
             "paired_difference": t_interval(after - before),
             "checkpoint": str(out / "checkpoint"),
+            **({"league": progress["league"]} if "league" in progress else {}),
         },
     )
 

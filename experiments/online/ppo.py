@@ -26,7 +26,7 @@ from tqdm import tqdm
 from experiments.common.curves import CurveLogger, rllib_scalars
 from experiments.common.run_context import write_atomic
 from experiments.online.evaluation import executor_spec
-from experiments.online.settings import PPOStageSettings
+from experiments.online.settings import OnlineSettings, PPOStageSettings
 from policies.hrl.bundle import HRLBundle
 
 PROGRESS = "progress.json"  # the stage's own resume record: phases done, env steps so far
@@ -58,23 +58,15 @@ def make_env(level: str, kwargs: dict):
     return SCMLDailyEnv(**kwargs) if level == "l2" else SCMLRoundEnv(**kwargs)
 
 
-def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSettings, seed: int):
-    """An RLlib PPO Algorithm whose module starts from ``bundle_dir``."""
+def ppo_config(settings: OnlineSettings, seed: int):
+    """RLlib PPO settings shared by the online stages (environment and modules left to set)."""
     from ray.rllib.algorithms.ppo import PPOConfig
-    from ray.rllib.core.rl_module.rl_module import RLModuleSpec
-    from ray.tune.registry import register_env
 
     from experiments.online.anchored_learner import AnchoredPPOTorchLearner
     from experiments.online.score_callback import ScoreCallback
-    from policies.hrl.rllib_modules import DailyPlannerModule, ThreadPolicyModule
 
-    env_name = f"hrlxf-ppo-{level}"
-    register_env(env_name, lambda _: make_env(level, kwargs))
-    module = DailyPlannerModule if level == "l2" else ThreadPolicyModule
-    model_config = {"bundle_dir": str(bundle_dir), "residual_log_std": settings.residual_log_std}
-    config = (
+    return (
         PPOConfig()
-        .environment(env_name, clip_actions=True, normalize_actions=False)
         .env_runners(
             num_env_runners=settings.num_env_runners,
             rollout_fragment_length="auto",
@@ -96,9 +88,26 @@ def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSet
             lambda_=settings.lambda_,
             use_kl_loss=False,
         )
-        .rl_module(rl_module_spec=RLModuleSpec(module_class=module, model_config=model_config))
         .callbacks(ScoreCallback)
         .debugging(seed=seed)
+    )
+
+
+def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSettings, seed: int):
+    """An RLlib PPO Algorithm whose module starts from ``bundle_dir``."""
+    from ray.rllib.core.rl_module.rl_module import RLModuleSpec
+    from ray.tune.registry import register_env
+
+    from policies.hrl.rllib_modules import DailyPlannerModule, ThreadPolicyModule
+
+    env_name = f"hrlxf-ppo-{level}"
+    register_env(env_name, lambda _: make_env(level, kwargs))
+    module = DailyPlannerModule if level == "l2" else ThreadPolicyModule
+    model_config = {"bundle_dir": str(bundle_dir), "residual_log_std": settings.residual_log_std}
+    config = (
+        ppo_config(settings, seed)
+        .environment(env_name, clip_actions=True, normalize_actions=False)
+        .rl_module(rl_module_spec=RLModuleSpec(module_class=module, model_config=model_config))
     )
     return config.build_algo()
 

@@ -1,14 +1,36 @@
-"""RLlib callback: each episode's final SCML score (``info["score"]``) as ``final_score``."""
+"""RLlib callback: each episode's final SCML score, and in self-play the league's results.
+
+Single agent: ``final_score`` (``info["score"]`` at the end). Multi-agent (the parallel env):
+``final_score`` is the learners' mean final score; ``league/<member>/{games,wins,margin}`` count
+the episode for the member that filled the opponent slots: a win when the learners' mean score
+beat the opponents' mean, the margin the difference.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from ray.rllib.callbacks.callbacks import RLlibCallback
 
 
 class ScoreCallback(RLlibCallback):
     def on_episode_end(self, *, episode: Any, metrics_logger: Any = None, **kwargs: Any) -> None:
-        info = episode.get_infos(-1)
-        if metrics_logger is not None and isinstance(info, dict) and "score" in info:
-            metrics_logger.log_value("final_score", float(info["score"]), reduce="mean")
+        if metrics_logger is None:
+            return
+        infos = episode.get_infos(-1)
+        if isinstance(infos, dict) and "score" in infos:
+            metrics_logger.log_value("final_score", float(infos["score"]), reduce="mean")
+            return
+        finals = [i for i in (infos or {}).values() if isinstance(i, dict) and "score" in i]
+        if not finals:
+            return
+        learners = float(np.mean([i["score"] for i in finals]))
+        opponents = float(finals[0]["opponent_score"])
+        metrics_logger.log_value("final_score", learners, reduce="mean")
+        member = finals[0]["opponents"][0]
+        metrics_logger.log_value(("league", member, "games"), 1, reduce="sum")
+        metrics_logger.log_value(
+            ("league", member, "wins"), int(learners > opponents), reduce="sum"
+        )
+        metrics_logger.log_value(("league", member, "margin"), learners - opponents, reduce="sum")

@@ -1,4 +1,5 @@
-"""Settings of the PPO stage (``conf/stage/ppo.yaml``; schema ``stage/ppo_schema``)."""
+"""Settings of the online stages: PPO (``conf/stage/ppo.yaml``, schema ``stage/ppo_schema``) and
+self-play (``conf/stage/selfplay.yaml``, schema ``stage/selfplay_schema``)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,16 @@ from dataclasses import dataclass, field
 
 LEVELS = ("l2", "l3", "alternate")
 BACKENDS = ("rllib", "sb3")
+BUILTINS = ["GreedyStdAgent", "SyncRandomStdAgent"]
+WINNERS = ["PenguinAgent", "AS0", "XenoSotaAgent", "UltraSuperMiracleSoraFinalAgentZ"]
 
 
 @dataclass(frozen=True)
-class PPOStageSettings:
-    kind: str = "ppo"
-    init_from: str | None = None  # the AWR checkpoint (None: fresh networks, "from scratch")
-    backend: str = "rllib"  # rllib | sb3 (sb3: level l2 only)
-    level: str = (
-        "l2"  # l2: goals on the daily env | l3: thread answers on the round env | alternate
-    )
-    env_steps: int = 2_000  # budget of environment steps (days for l2, rounds for l3)
-    alternate_every: int = 2  # alternate: iterations per level before switching
+class OnlineSettings:
+    """What every online stage shares: the start, the budget, PPO's hyper-parameters."""
+
+    init_from: str | None = None  # the bundle to start from (None: fresh networks, "from scratch")
+    env_steps: int = 2_000  # budget of environment steps
     train_batch_size: int = 256
     minibatch_size: int = 64
     num_epochs: int = 4
@@ -27,10 +26,8 @@ class PPOStageSettings:
     vf_loss_coeff: float = 0.5
     gamma: float = 0.99
     lambda_: float = 0.95
-    anchor_kl_coeff: float = 0.1  # KL(pi || AWR policy) in the loss (0: plain PPO)
-    residual_log_std: float = -2.0  # L3 residual exploration noise at the start
+    anchor_kl_coeff: float = 0.1  # KL(pi || starting policy) in the loss (0: plain PPO)
     reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
-    max_threads: int = 8  # L3: thread slots of the round env
     num_env_runners: int = 0  # 0: sample on the driver
     # Custom Ray resources each env runner needs (pins runners to the nodes that offer them).
     runner_resources: dict[str, float] = field(default_factory=dict)
@@ -38,6 +35,33 @@ class PPOStageSettings:
     eval_episodes: int = 4  # worlds of the before/after evaluation (same seeds for both)
 
     def __post_init__(self) -> None:
+        if self.env_steps < 1 or self.train_batch_size < 1 or self.minibatch_size < 1:
+            raise ValueError(f"env_steps, train_batch_size and minibatch_size must be >= 1: {self}")
+        if self.minibatch_size > self.train_batch_size:
+            raise ValueError(
+                f"minibatch_size {self.minibatch_size} exceeds train_batch_size {self.train_batch_size}"
+            )
+        if self.lr <= 0 or self.clip <= 0 or self.anchor_kl_coeff < 0 or self.eval_episodes < 0:
+            raise ValueError(
+                f"need lr > 0, clip > 0, anchor_kl_coeff >= 0, eval_episodes >= 0: {self}"
+            )
+        if self.checkpoint_every < 1:
+            raise ValueError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")
+
+
+@dataclass(frozen=True)
+class PPOStageSettings(OnlineSettings):
+    kind: str = "ppo"
+    backend: str = "rllib"  # rllib | sb3 (sb3: level l2 only)
+    level: str = (
+        "l2"  # l2: goals on the daily env | l3: thread answers on the round env | alternate
+    )
+    alternate_every: int = 2  # alternate: iterations per level before switching
+    residual_log_std: float = -2.0  # L3 residual exploration noise at the start
+    max_threads: int = 8  # L3: thread slots of the round env
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.kind != "ppo":
             raise ValueError(f"stage kind must be ppo here, got {self.kind!r}")
         if self.level not in LEVELS:
@@ -53,13 +77,34 @@ class PPOStageSettings:
             raise ValueError(
                 "the KL anchor is an RLlib learner feature: set stage.anchor_kl_coeff=0 for sb3"
             )
-        if self.env_steps < 1 or self.train_batch_size < 1 or self.minibatch_size < 1:
-            raise ValueError(f"env_steps, train_batch_size and minibatch_size must be >= 1: {self}")
-        if self.minibatch_size > self.train_batch_size:
+
+
+@dataclass(frozen=True)
+class SelfPlaySettings(OnlineSettings):
+    kind: str = "selfplay"
+    learner_levels: list[int] = field(default_factory=lambda: [0, 1, 2])  # learner slots' levels
+    learners_per_level: int = 1
+    builtins: list[str] = field(default_factory=lambda: list(BUILTINS))
+    winners: list[str] = field(default_factory=lambda: list(WINNERS))
+    snapshot_every: int = 5  # iterations between frozen snapshots of the learner in the league
+    max_snapshots: int = 5  # the oldest snapshots leave the league beyond this
+    pfsp_power: float = 2.0  # weight (1 - win rate)^p
+    pfsp_floor: float = 0.05  # every member keeps some chance
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.kind != "selfplay":
+            raise ValueError(f"stage kind must be selfplay here, got {self.kind!r}")
+        if not self.learner_levels or self.learners_per_level < 1:
+            raise ValueError("self-play needs learner_levels and learners_per_level >= 1")
+        if not (self.builtins or self.winners):
+            raise ValueError("the league needs members: set stage.builtins or stage.winners")
+        if (
+            self.snapshot_every < 1
+            or self.max_snapshots < 0
+            or self.pfsp_power < 0
+            or self.pfsp_floor <= 0
+        ):
             raise ValueError(
-                f"minibatch_size {self.minibatch_size} exceeds train_batch_size {self.train_batch_size}"
-            )
-        if self.lr <= 0 or self.clip <= 0 or self.anchor_kl_coeff < 0 or self.eval_episodes < 0:
-            raise ValueError(
-                f"need lr > 0, clip > 0, anchor_kl_coeff >= 0, eval_episodes >= 0: {self}"
+                f"need snapshot_every >= 1, max_snapshots >= 0, pfsp_power >= 0, pfsp_floor > 0: {self}"
             )

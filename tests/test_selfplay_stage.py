@@ -1,0 +1,61 @@
+"""The self-play stage: learner slots at every level sharing one module, a PFSP league with
+snapshots, the league saved for a resumed run, the bundle written back for export."""
+
+import json
+import subprocess
+import sys
+
+import torch
+
+from experiments.export import load_agent_class
+from experiments.online.league import League
+from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
+
+
+def test_selfplay_trains_the_shared_planner_against_a_growing_league(tmp_path):
+    torch.manual_seed(0)
+    config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
+    HRLBundle(config).save(tmp_path / "ppo", extra={"stage": "ppo"})
+    run = tmp_path / "run"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.online",
+            f"hydra.run.dir={run}",
+            "stage=selfplay",
+            f"stage.init_from={tmp_path / 'ppo'}",
+            "horizon=10",
+            "stage.env_steps=24",
+            "stage.train_batch_size=12",
+            "stage.minibatch_size=12",
+            "stage.num_epochs=1",
+            "stage.lr=1e-3",
+            "stage.eval_episodes=1",
+            "stage.snapshot_every=1",
+            "stage.builtins=[GreedyStdAgent]",
+            "stage.winners=[PenguinAgent]",
+            "world.n_steps=6",
+            "world.agents_per_process=2",
+            "ray.num_cpus=1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["stage"] == "selfplay" and metrics["env_steps"] >= 24
+    league = League.load(run / "league.json")
+    kinds = [m.kind for m in league.members]
+    assert kinds[:2] == ["builtin", "winner"] and kinds.count("snapshot") == metrics["iterations"]
+    # Every finished 6-day episode was booked to the member that filled the opponent slots.
+    games = sum(m.games for m in league.members)
+    assert games >= 1 and all(0 <= m.wins <= m.games for m in league.members)
+    assert "| member |" in (run / "league_table.md").read_text()
+    snapshot = next(m.name for m in league.members if m.kind == "snapshot")
+    assert load_agent_class(snapshot.removeprefix("export:")).__name__.startswith("HRLXFSnapshot")
+    before = torch.load(tmp_path / "ppo" / WEIGHTS, weights_only=True)
+    after = torch.load(run / "checkpoint" / WEIGHTS, weights_only=True)
+    changed = {k.split(".")[0] for k in before if not torch.equal(before[k], after[k])}
+    assert changed == {"manager"}

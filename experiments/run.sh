@@ -48,7 +48,7 @@ mkdir -p "$MPLCONFIGDIR" "$NEGMAS_DEFAULT_PATH"
 cmd="${1:-}"
 shift || true
 case "$cmd" in
-    main) exec "$py" -m experiments.main "$@" ;;
+    main) exec "$py" -m experiments.curriculum "$@" ;;
     test) exec "$py" -m pytest "$@" ;;
     *) echo "usage: bash experiments/run.sh {main|test} [args...]" >&2; exit 2 ;;
 esac

@@ -8,7 +8,9 @@ from experiments.online.league import League, LeagueOpponents
 
 @pytest.fixture
 def league(tmp_path):
-    return League.create(tmp_path / "league.json", ["GreedyStdAgent"], ["PenguinAgent", "AS0"], 2.0, 0.05)
+    return League.create(
+        tmp_path / "league.json", ["GreedyStdAgent"], ["PenguinAgent", "AS0"], 2.0, 0.05
+    )
 
 
 def test_pfsp_draws_the_opponents_the_learner_beats_least_most_often(league):

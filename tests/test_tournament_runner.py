@@ -1,6 +1,5 @@
 """Tournament runner: validation, a real serial run, the parallel watchdog."""
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -56,46 +55,6 @@ def test_parallel_watchdog_kills_and_reports_a_shard_past_its_timeout(tmp_path):
     assert scores.empty
     assert len(failures) == 1 and failures[0]["shard"] == 0
     assert failures[0]["reason"].startswith("killed after")
-
-
-@pytest.mark.slow
-def test_main_job_runs_the_offline_curriculum_end_to_end(tmp_path):
-    run_dir = tmp_path / "run"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "experiments.main",
-            "collect.n_worlds=3",
-            "collect.horizon=10",
-            "collect.world.n_steps=6",
-            "collect.world.agents_per_process=2",
-            "collect.world.n_learners=1",
-            "train.network={hidden: 32, d_model: 16, n_layers: 1}",
-            "train.history_length=8",
-            "bc.epochs=2",
-            "awr.epochs=1",
-            "awr.value_epochs=1",
-            "tournament.n_steps=5",
-            "tournament.n_configs=1",
-            "tournament.competitors=[GreedyStdAgent]",
-            "tournament.competitors_per_world=3",
-            "tournament.parallelism=serial",
-            f"hydra.run.dir={run_dir}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    table = (run_dir / "tournament" / "results.md").read_text()
-    assert "| HRLXFBC |" in table and "| HRLXFAWR |" in table and "| GreedyStdAgent |" in table
-    summary = json.loads((run_dir / "summary.json").read_text())
-    assert summary["dataset"]["worlds"] == 3 and summary["bc"]["stage"] == "bc"
-    for stage in ("bc", "awr"):
-        assert list((run_dir / stage / "tensorboard").glob("events.out.tfevents.*"))
-        assert (run_dir / "exports" / stage / "export.json").is_file()
-    assert "git" in (run_dir / "revision.json").read_text()
 
 
 def test_malformed_config_value_names_the_field():

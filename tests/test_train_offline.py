@@ -10,9 +10,10 @@ import torch
 
 from experiments.collect.shards import Manifest, shard_name
 from experiments.collect.world_task import collect_world
-from experiments.common.curves import check_run
+from experiments.common.curves import CurveLogger, check_run
 from experiments.datasets.expert_data import ExpertData
 from experiments.train.samples import OfflineSamples, split_worlds
+from experiments.train.stages import StageSettings, train_stage
 from policies.hrl.bundle import BundleConfig, HRLBundle
 
 H = 10
@@ -137,3 +138,52 @@ def test_corrupt_or_mismatched_checkpoints_are_clear_errors(tmp_path):
     (tmp_path / "other" / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="does not match"):
         HRLBundle.load(tmp_path / "other")
+
+
+class Interrupted(Exception):
+    pass
+
+
+class KillAfter(CurveLogger):
+    """A logger that kills the stage after its n-th epoch's validation metrics."""
+
+    def __init__(self, log_dir, epochs):
+        super().__init__(log_dir)
+        self.left = epochs
+
+    def __call__(self, tag, value, step):
+        super().__call__(tag, value, step)
+        if tag == "eval/l2_mse":
+            self.left -= 1
+            if self.left == 0:
+                raise Interrupted
+
+
+@pytest.mark.parametrize("kind", ["bc", "awr"])
+def test_a_killed_stage_resumes_from_its_last_epoch_to_the_same_weights(dataset, tmp_path, kind):
+    data = ExpertData.load(dataset)
+    samples = OfflineSamples.build(data, H, 8, val_fraction=0.25, seed=0, gamma=0.9, shaping=True)
+    config = BundleConfig(horizon=H, hidden=32, d_model=16, n_layers=1, history_length=8)
+    settings = StageSettings(
+        kind=kind, epochs=4, batch_size=32, init_from="bc" if kind == "awr" else None
+    )
+
+    def fresh():
+        torch.manual_seed(0)
+        return HRLBundle(config)
+
+    whole = fresh()
+    with CurveLogger(tmp_path / "whole") as log:
+        expected = train_stage(whole, samples, settings, 0, log)
+    state = tmp_path / "state.pt"
+    killed = fresh()
+    with pytest.raises(Interrupted), KillAfter(tmp_path / "killed", 2) as log:
+        train_stage(killed, samples, settings, 0, log, state)
+    # Killed inside the second epoch: the first epoch's state is the last one written.
+    assert torch.load(state, weights_only=False)["epoch"] == 0
+    resumed = fresh()  # a new process starts from the initial weights again
+    with CurveLogger(tmp_path / "resumed") as log:
+        metrics = train_stage(resumed, samples, settings, 0, log, state)
+    assert metrics == pytest.approx(expected)
+    for key, tensor in whole.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[key], tensor, msg=key)

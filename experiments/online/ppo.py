@@ -141,6 +141,7 @@ def train_rllib(
     bar = tqdm(
         total=settings.env_steps, initial=progress["env_steps"], desc="PPO env steps", unit="step"
     )
+    log.steps(progress["env_steps"])
     while progress["env_steps"] < settings.env_steps:
         level = levels[progress["phase"] % len(levels)]
         # Each phase reads the bundle of the one before from its own folder: executors are

@@ -143,6 +143,7 @@ def train_selfplay(
         if (running / "algo").is_dir():
             algo.restore_from_path(str((running / "algo").resolve()))
             offset = progress["env_steps"] - progress.get("algo_env_steps", progress["env_steps"])
+        log.steps(progress["env_steps"])
         while progress["env_steps"] < settings.env_steps:
             result = algo.train()
             algo_steps = int(result.get("num_env_steps_sampled_lifetime", 0))

@@ -3,7 +3,8 @@
 Writes TensorBoard logs (losses/*, eval/*, charts/learning_rate, charts/SPS against training
 samples seen) under tensorboard/, the checkpoint (weights.pt,
 config.json) under checkpoint/, metrics.json (validation metrics, sample counts) and the resolved
-config with the git revision, in the run directory.
+config with the git revision, in the run directory. Every ``stage.checkpoint_every`` epochs the
+training state goes to train_state.pt; rerunning in the same directory resumes from it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from experiments.datasets.expert_data import ExpertData
 from experiments.train.samples import OfflineSamples
 from experiments.train.stages import StageSettings, sample_counts, train_stage
 from policies.hrl.bundle import BundleConfig, HRLBundle
+
+TRAIN_STATE = "train_state.pt"  # the running stage's resumable state (removed when it ends)
 
 
 def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
@@ -54,12 +57,14 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
                 **OmegaConf.to_container(cfg.network),
             )
         )
+    state_path = out / TRAIN_STATE
     with CurveLogger(out / "tensorboard") as writer:
-        metrics = train_stage(bundle, samples, settings, int(cfg.seed), writer)
+        metrics = train_stage(bundle, samples, settings, int(cfg.seed), writer, state_path)
     bundle.save(
         out / "checkpoint",
         extra={"stage": settings.kind, "dataset": str(cfg.dataset), "metrics": metrics},
     )
+    state_path.unlink(missing_ok=True)  # the stage is complete: its checkpoint is the record
     return write_metrics(
         out,
         {

@@ -9,6 +9,7 @@ trained by advantage-weighted cross-entropy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -37,6 +38,7 @@ class StageSettings:
     max_weight: float = 20.0
     value_epochs: int = 20  # AWR: value-head fitting before the weighted regression
     init_from: str | None = None  # a checkpoint directory to start from (None: fresh weights)
+    checkpoint_every: int = 1  # epochs between resumable training states
 
     def __post_init__(self) -> None:
         if self.kind not in ("bc", "awr"):
@@ -111,9 +113,13 @@ def train_stage(
     settings: StageSettings,
     seed: int,
     log: CurveLogger,
+    state_path: Path | None = None,
 ) -> dict[str, float]:
     """Train in place; logs per-epoch losses (``losses/*``), the learning rate, throughput and
-    validation metrics (``eval/*``) against training samples seen; returns the final metrics."""
+    validation metrics (``eval/*``) against training samples seen; returns the final metrics
+    (with ``samples_seen``). With ``state_path``, the whole training state (weights, optimizer,
+    schedule, generators, AWR weights) is written there every ``checkpoint_every`` epochs, and a
+    state found there at the start is resumed: a killed stage goes on from its last epoch."""
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     l2 = samples.l2
@@ -127,22 +133,59 @@ def train_stage(
     }
     val = {name: torch.nonzero(t["is_val"]).squeeze(1) for name, t in (("l2", l2), *tables.items())}
     day_weight = torch.ones(len(l2["target"]))
-    if settings.kind == "awr":
+    resumed = state_path is not None and state_path.is_file()
+    if settings.kind == "awr" and not resumed:
         log("losses/awr_value", fit_value(bundle, l2, train["l2"], settings, generator), 0)
         day_weight = advantage_weights(bundle, l2, settings)
         log("charts/awr_mean_weight", float(day_weight[train["l2"]].mean()), 0)
     optimizer = torch.optim.Adam(bundle.parameters(), lr=settings.lr)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
     n_steps = max(len(train[name]) for name in train) // settings.batch_size + 1
+    metrics: dict[str, float] = {}
+    samples_seen, first_epoch = 0, 0
+    if resumed:
+        assert state_path is not None
+        state = torch.load(state_path, weights_only=False)
+        bundle.load_state_dict(state["bundle"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        generator.set_state(state["generator"])
+        torch.set_rng_state(state["torch"])
+        day_weight, metrics = state["day_weight"], state["metrics"]
+        samples_seen, first_epoch = state["samples_seen"], state["epoch"] + 1
+
+    def save_state(epoch: int) -> None:
+        assert state_path is not None
+        tmp = state_path.with_name(state_path.name + ".tmp")
+        torch.save(
+            {
+                "bundle": bundle.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "generator": generator.get_state(),
+                "torch": torch.get_rng_state(),
+                "day_weight": day_weight,
+                "metrics": metrics,
+                "samples_seen": samples_seen,
+                "epoch": epoch,
+            },
+            tmp,
+        )
+        tmp.replace(state_path)
 
     def weighted(loss: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
         w = day_weight[rows]
         return (w * loss).sum() / w.sum()
 
-    metrics: dict[str, float] = {}
-    samples_seen = 0
     log.steps(samples_seen)
-    for _ in tqdm(range(settings.epochs), desc=f"{settings.kind} epochs", unit="epoch"):
+    epochs = range(first_epoch, settings.epochs)
+    for epoch in tqdm(
+        epochs,
+        desc=f"{settings.kind} epochs",
+        unit="epoch",
+        initial=first_epoch,
+        total=settings.epochs,
+    ):
         totals = {"l2": 0.0, "proposals": 0.0, "answers": 0.0, "coordination": 0.0}
         for _ in range(n_steps):
             losses = []
@@ -190,7 +233,9 @@ def train_stage(
         )
         for name, value in metrics.items():
             log(f"eval/{name}", value, samples_seen)
-    return metrics
+        if state_path is not None and (epoch + 1) % settings.checkpoint_every == 0:
+            save_state(epoch)
+    return {**metrics, "samples_seen": samples_seen}
 
 
 def sample_counts(samples: OfflineSamples) -> dict[str, int]:

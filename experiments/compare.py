@@ -3,7 +3,8 @@
     python -m experiments.compare "runs=['bc=runs/bc-*/tensorboard','awr=runs/awr-*/tensorboard']" \\
         'tags=[eval/l3_operation_accuracy,losses/l2]'
 
-Each entry of ``runs`` is ``label=glob`` (or a bare glob, labelled by itself); every folder with
+A label whose runs lack a tag is left out of that tag's panel (a frozen baseline has no training
+losses). Each entry of ``runs`` is ``label=glob`` (or a bare glob, labelled by itself); every folder with
 TensorBoard event files under a match is one seed of that label. Writes ``compare.png`` and
 ``compare.json`` (final mean and band per label and tag) to the run directory.
 """
@@ -20,7 +21,12 @@ from omegaconf import DictConfig
 from experiments.common.curves import check_tag
 from experiments.common.run_context import prepare_run, write_atomic
 from experiments.common.schemas import register_schemas
-from experiments.common.tensorboard_curves import mean_and_band, plot_curves, read_scalars
+from experiments.common.tensorboard_curves import (
+    groups_with,
+    mean_and_band,
+    plot_curves,
+    read_scalars,
+)
 
 
 def run_groups(runs: list[str]) -> dict[str, list[Path]]:
@@ -45,7 +51,7 @@ def compare(runs: list[str], tags: list[str], out: Path) -> dict:
     groups = run_groups(runs)
     summary = {}
     for tag in tags:
-        for label, folders in groups.items():
+        for label, folders in groups_with(groups, tag).items():
             steps, mean, half = mean_and_band([read_scalars(f, tag) for f in folders])
             summary.setdefault(tag, {})[label] = {
                 "seeds": len(folders),

@@ -58,10 +58,13 @@ def print_tensorboard_hint(out: Path) -> None:
 
 
 def write_metrics(out: Path, metrics: dict, name: str = "metrics.json") -> dict:
-    """Write a run's metrics JSON (atomically) and print it as the last line of output (after
-    the TensorBoard command for its curves)."""
+    """Write a run's metrics JSON (atomically), its TensorBoard HParams (overrides against
+    metrics), and print it as the last line of output (after the TensorBoard command)."""
+    from experiments.common.hparams import log_hparams
+
     text = json.dumps(metrics, indent=2)
     write_atomic(out / name, text)
+    log_hparams(out, metrics)
     print_tensorboard_hint(out)
     print(json.dumps(metrics))
     return metrics

@@ -19,6 +19,22 @@ def read_scalars(log_dir: Path, tag: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array([e.step for e in events]), np.array([e.value for e in events])
 
 
+def groups_with(groups: dict[str, list[Path]], tag: str) -> dict[str, list[Path]]:
+    """The groups whose every run logged ``tag`` (a frozen baseline has no training losses);
+    an error if none did."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    def has(folder: Path) -> bool:
+        acc = EventAccumulator(str(folder), size_guidance={"scalars": 0})
+        acc.Reload()
+        return tag in acc.Tags()["scalars"]
+
+    kept = {label: dirs for label, dirs in groups.items() if all(has(d) for d in dirs)}
+    if not kept:
+        raise ValueError(f"no run of {sorted(groups)} logged {tag!r}")
+    return kept
+
+
 # Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (then the normal's).
 T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
@@ -67,7 +83,7 @@ def plot_curves(
     tags = [tags] if isinstance(tags, str) else list(tags)
     fig, axes = plt.subplots(1, len(tags), figsize=(7 * len(tags), 4.5), squeeze=False)
     for ax, tag in zip(axes[0], tags, strict=True):
-        for label, dirs in groups.items():
+        for label, dirs in groups_with(groups, tag).items():
             steps, mean, half = mean_and_band([read_scalars(d, tag) for d in dirs])
             ax.plot(steps, mean, label=f"{label} (n={len(dirs)})")
             ax.fill_between(steps, mean - half, mean + half, alpha=0.2)

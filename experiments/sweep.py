@@ -1,0 +1,151 @@
+"""Hyper-parameter search with Optuna over any stage: a persistent study, shared by workers.
+
+    python -m experiments.sweep sweep=awr_beta sweep.overrides='[dataset=<dir>]'
+    python -m experiments.sweep sweep=ppo_lr sweep.overrides='[stage.init_from=<awr ckpt>]'
+    python -m experiments.sweep sweep=awr_beta hydra.run.dir=<same dir>   # resume a killed sweep
+
+A preset (``conf/sweep/*.yaml``) names the Hydra app a trial runs (``app``, e.g.
+``experiments.train`` or ``experiments.online``), the overrides every trial shares, the search
+space (``params``: float/int with low, high, log; categorical with choices), the objective (a
+key of the app's metrics.json, dotted for nested values) and its direction. Each trial is one
+run of the app in ``trials/<number>/``, composed by Hydra from the app's own config with the
+trial's values as overrides (so its config is typed and recorded like any run), in its own
+process. The study lives in an Optuna RDB storage (``sweep.storage``; default SQLite in the sweep
+directory): a killed sweep resumes where it stopped (trials that lost their heartbeat are marked
+failed and retried), and several workers, on one machine or many (a database URL all reach),
+share one study. ``experiments.sweep_report`` tables the trials.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import hydra
+import optuna
+from omegaconf import DictConfig
+from tqdm import tqdm
+
+from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.schemas import register_schemas
+
+TRIALS = "trials"
+
+
+def suggest(trial: optuna.Trial, name: str, space: dict[str, Any]) -> Any:
+    kind = space.get("type")
+    if kind == "float":
+        return trial.suggest_float(
+            name, float(space["low"]), float(space["high"]), log=bool(space.get("log", False))
+        )
+    if kind == "int":
+        return trial.suggest_int(
+            name, int(space["low"]), int(space["high"]), log=bool(space.get("log", False))
+        )
+    if kind == "categorical":
+        return trial.suggest_categorical(name, list(space["choices"]))
+    raise ValueError(f"sweep.params.{name}: type must be float, int or categorical, got {kind!r}")
+
+
+def metric(metrics: dict[str, Any], key: str) -> float:
+    """A (dotted) key of a metrics.json, as a float; a clear error when absent."""
+    value: Any = metrics
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            raise ValueError(
+                f"objective {key!r} is not in the trial's metrics (keys: {sorted(metrics)})"
+            )
+        value = value[part]
+    return float(value)
+
+
+def run_trial(sweep: DictConfig, trial: optuna.Trial, trial_dir: Path) -> float:
+    values = {name: suggest(trial, name, space) for name, space in sweep.params.items()}
+    overrides = [*sweep.overrides, *(f"{name}={value}" for name, value in values.items())]
+    command = [sys.executable, "-m", str(sweep.app), f"hydra.run.dir={trial_dir}", *overrides]
+    log = trial_dir / "trial.log"
+    trial_dir.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as stream:
+        done = subprocess.run(
+            command, stdout=stream, stderr=subprocess.STDOUT, timeout=sweep.trial_timeout_s
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"trial {trial.number} failed (exit {done.returncode}); see {log}")
+    value = metric(json.loads((trial_dir / "metrics.json").read_text()), str(sweep.objective))
+    trial.set_user_attr("dir", str(trial_dir))
+    return value
+
+
+def study_for(sweep: DictConfig, out: Path) -> optuna.Study:
+    url = sweep.storage or f"sqlite:///{(out / 'study.db').resolve()}"
+    storage = optuna.storages.RDBStorage(
+        url,
+        heartbeat_interval=int(sweep.heartbeat_s),
+        grace_period=int(sweep.heartbeat_s) * 2,
+        failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
+    )
+    sampler = optuna.samplers.TPESampler(
+        seed=int(sweep.seed), n_startup_trials=int(sweep.startup_trials)
+    )
+    return optuna.create_study(
+        study_name=str(sweep.name),
+        storage=storage,
+        sampler=sampler,
+        direction=str(sweep.direction),
+        load_if_exists=True,
+    )
+
+
+def complete(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    out = prepare_run(cfg)
+    sweep = cfg.sweep
+    if sweep.direction not in ("maximize", "minimize"):
+        raise ValueError(f"sweep.direction must be maximize or minimize, got {sweep.direction!r}")
+    if not sweep.params:
+        raise ValueError("sweep.params is empty: name at least one parameter to search")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = study_for(sweep, out)
+    done_before = complete(study)
+    bar = tqdm(total=int(sweep.n_trials), initial=done_before, desc="sweep trials", unit="trial")
+
+    def objective(trial: optuna.Trial) -> float:
+        value = run_trial(sweep, trial, out / TRIALS / str(trial.number))
+        bar.update(1)
+        return value
+
+    # optimize() keeps each trial's heartbeat and, before each trial, marks the trials of killed
+    # workers failed (the retry callback queues them again).
+    failures = (RuntimeError, ValueError, subprocess.TimeoutExpired) if sweep.keep_going else ()
+    study.optimize(objective, n_trials=max(int(sweep.n_trials) - done_before, 0), catch=failures)
+    bar.close()
+    best = study.best_trial
+    summary = {
+        "study": str(sweep.name),
+        "objective": str(sweep.objective),
+        "direction": str(sweep.direction),
+        "complete_trials": complete(study),
+        "best": {"number": best.number, "value": best.value, "params": best.params},
+    }
+    write_atomic(out / "sweep.json", json.dumps(summary, indent=2))
+    print(json.dumps(summary))
+    print(f"report: python -m experiments.sweep_report sweep_dir={out}")
+    return summary
+
+
+register_schemas()
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="sweep")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,7 @@ set (each under a watchdog: a world past ``world_timeout_s`` is cancelled and re
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -172,7 +173,9 @@ def _run_on_ray(
 
     from experiments.common.ray_runtime import start_ray
 
-    start_ray(log_dir, address=None if spec.ray_address == "local" else spec.ray_address)
+    local = spec.ray_address == "local"
+    # A local Ray gets every core of this machine: one world per core.
+    start_ray(log_dir, num_cpus=os.cpu_count() or 1, address=None if local else spec.ray_address)
     task = ray.remote(num_cpus=1)(play_world)
     started = {
         task.remote(p, spec.n_processes, str(log_dir), spec.stock_accounting): (p, time.monotonic())

@@ -130,3 +130,19 @@ def test_malformed_l3_actions_are_refused(bundle_dir, tmp_path, action, named):
 def test_unknown_action_form_is_refused():
     with pytest.raises(ValueError, match="action_form"):
         SCMLRoundEnv(action_form="absolute")
+
+
+def test_a_batch_without_any_thread_gives_a_defined_distribution(bundle_dir, tmp_path):
+    env = l3_env(bundle_dir, tmp_path, reference_actions=False)
+    module = ThreadPolicyModule(
+        observation_space=env.observation_space,
+        action_space=env.action_space,
+        model_config={"bundle_dir": str(bundle_dir)},
+    )
+    obs, _ = env.reset(seed=0)
+    empty = {k: torch.as_tensor(v)[None].repeat(2, *([1] * v.ndim)) for k, v in obs.items()}
+    empty["thread_mask"] = torch.zeros_like(empty["thread_mask"])
+    inputs = module.forward_train({Columns.OBS: empty})[Columns.ACTION_DIST_INPUTS]
+    dist = module.get_train_action_dist_cls().from_logits(inputs)
+    assert torch.equal(dist.logp(dist.sample()), torch.zeros(2))
+    assert torch.equal(dist.entropy(), torch.zeros(2))

@@ -25,7 +25,7 @@ from torch import nn
 
 from policies.hrl.bundle import BundleConfig, HRLBundle
 from policies.hrl.horizon_manager import HorizonManager
-from policies.hrl.rllib_distributions import masked, thread_action_distribution
+from policies.hrl.rllib_distributions import masked, slot_width, thread_action_distribution
 from policies.hrl.round_encoder import RoundEncoder
 from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
 
@@ -98,8 +98,14 @@ class ThreadPolicyModule(TorchRLModule, ValueFunctionAPI):
     def _forward(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         obs = batch[Columns.OBS]
         b, k = obs["thread_mask"].shape
-        flat = {
-            key: obs[key].reshape(b * k, *obs[key].shape[2:])
+        # Only occupied slots go through the transformer (most rounds fill few of the K slots);
+        # empty slots keep zero logits: the distribution ignores them (valid = 0).
+        valid = obs["thread_mask"].reshape(b * k) > 0.5
+        width = slot_width(self.horizon)
+        if not bool(valid.any()):  # e.g. a final observation: no thread at all
+            return {Columns.ACTION_DIST_INPUTS: obs["thread_mask"].new_zeros(b, k * width)}
+        rows = {
+            key: obs[key].reshape(b * k, *obs[key].shape[2:])[valid]
             for key in (
                 "goal",
                 "history",
@@ -112,30 +118,26 @@ class ThreadPolicyModule(TorchRLModule, ValueFunctionAPI):
         }
         net = self.transformer
         out = net(
-            flat["goal"],
-            flat["history"],
-            flat["history_valid"],
-            flat["proposal_context"],
-            flat["time_mask"],
+            rows["goal"],
+            rows["history"],
+            rows["history_valid"],
+            rows["proposal_context"],
+            rows["time_mask"],
         )
         answer = net.encode(
-            flat["goal"], flat["history"], flat["history_valid"], flat["answer_context"]
+            rows["goal"], rows["history"], rows["history_valid"], rows["answer_context"]
         )
         operation = masked(
-            net.operation_logits(answer, flat["answer_context"]), flat["operation_mask"]
+            net.operation_logits(answer, rows["answer_context"]), rows["operation_mask"]
         )
-        delivery = masked(out["time_logits"], flat["time_mask"])
-        log_std = self.residual_log_std.expand(b * k, 2)
-        slots = torch.cat(
-            [
-                obs["thread_mask"].reshape(b * k, 1),
-                operation,
-                delivery,
-                out["residual"],
-                log_std,
-            ],
+        delivery = masked(out["time_logits"], rows["time_mask"])
+        log_std = self.residual_log_std.expand(len(operation), 2)
+        occupied = torch.cat(
+            [torch.ones_like(operation[:, :1]), operation, delivery, out["residual"], log_std],
             dim=-1,
         )
+        slots = occupied.new_zeros(b * k, occupied.shape[1])
+        slots[valid] = occupied
         return {Columns.ACTION_DIST_INPUTS: slots.reshape(b, -1)}
 
     def compute_values(self, batch: dict[str, Any], embeddings: Any = None) -> torch.Tensor:

@@ -1,7 +1,12 @@
-"""Train SB3 PPO on any registered HRL-XF gymnasium environment.
+"""Train SB3 PPO (or sb3-contrib's MaskablePPO) on any registered HRL-XF gymnasium environment.
 
     python -m experiments.train_ppo                                   # trading, 20k steps
     python -m experiments.train_ppo task=scml_daily algo.total_timesteps=2000
+    python -m experiments.train_ppo task=scml_round algo=maskable_ppo # round env, masked actions
+
+MaskablePPO needs an env with ``action_masks()`` (the SCML round env's grid form): it samples only
+allowed choices (accept only an offer on the table, delivery offsets inside the shield's mask).
+A task may name a features extractor (``extractor: module:Class``, e.g. the HRL RoundExtractor).
 
 Writes TensorBoard logs under the tag contract (SB3's metrics mapped: charts/episodic_return,
 charts/SPS, charts/learning_rate, losses/*, eval/episodic_return) under tensorboard/,
@@ -11,11 +16,14 @@ return of the final policy, all in the run directory.
 
 from __future__ import annotations
 
+import importlib
 import time
 
 import gymnasium as gym
 import hydra
 from omegaconf import DictConfig, OmegaConf
+from sb3_contrib import MaskablePPO
+from sb3_contrib.common.maskable.evaluation import evaluate_policy as evaluate_masked
 from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import CheckpointCallback
 from stable_baselines3.common.evaluation import evaluate_policy
@@ -26,6 +34,13 @@ from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
 
+ALGORITHMS = {"ppo": PPO, "maskable_ppo": MaskablePPO}
+
+
+def import_object(path: str):
+    module, _, name = path.replace(":", ".").rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
 
 def make_env(task: DictConfig) -> gym.Env:
     kwargs = OmegaConf.to_container(task.kwargs, resolve=True) if task.get("kwargs") else {}
@@ -35,11 +50,19 @@ def make_env(task: DictConfig) -> gym.Env:
 def run(cfg: DictConfig) -> dict:
     out = prepare_run(cfg)
     algo = cfg.algo
+    if algo.name not in ALGORITHMS:
+        raise ValueError(f"algo.name must be one of {sorted(ALGORITHMS)}, got {algo.name!r}")
     env = make_env(cfg.task)
+    masked = algo.name == "maskable_ppo"
+    if masked and not hasattr(env.unwrapped, "action_masks"):
+        raise ValueError(f"maskable_ppo needs an env with action_masks(); {cfg.task.id} has none")
     policy = (
         "MultiInputPolicy" if isinstance(env.observation_space, gym.spaces.Dict) else "MlpPolicy"
     )
-    model = PPO(
+    policy_kwargs = {}
+    if cfg.task.get("extractor"):
+        policy_kwargs["features_extractor_class"] = import_object(str(cfg.task.extractor))
+    model = ALGORITHMS[algo.name](
         policy,
         env,
         n_steps=int(algo.n_steps),
@@ -52,6 +75,7 @@ def run(cfg: DictConfig) -> dict:
         seed=int(cfg.seed),
         device="cpu",
         verbose=0,
+        policy_kwargs=policy_kwargs,
     )
     logger = sb3_logger(out / "tensorboard")
     model.set_logger(logger)
@@ -68,14 +92,14 @@ def run(cfg: DictConfig) -> dict:
     model.save(str(checkpoints / "final"))
     eval_env = Monitor(make_env(cfg.task))
     eval_env.reset(seed=int(cfg.seed) + 10_000)
-    mean_return, std_return = evaluate_policy(
-        model, eval_env, n_eval_episodes=int(algo.eval_episodes)
-    )
+    evaluate = evaluate_masked if masked else evaluate_policy
+    mean_return, std_return = evaluate(model, eval_env, n_eval_episodes=int(algo.eval_episodes))
     logger.record("eval/mean_reward", float(mean_return))
     logger.dump(model.num_timesteps)
     logger.close()
     metrics = {
         "task": str(cfg.task.id),
+        "algorithm": str(algo.name),
         "total_timesteps": int(algo.total_timesteps),
         "env_steps_per_s": int(algo.total_timesteps) / elapsed,
         "eval_mean_return": float(mean_return),

@@ -9,6 +9,26 @@ import pytest
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="hrlxf-mpl-"))
 
 
+@pytest.fixture(scope="module")
+def expert_dataset(tmp_path_factory):
+    """A tiny collected dataset: PenguinAgent in four 6-day worlds at levels 0, 1, 2, 1 (H=10)."""
+    from experiments.collect.shards import Manifest, shard_name
+    from experiments.collect.world_task import collect_world
+
+    root = tmp_path_factory.mktemp("dataset")
+    manifest = Manifest(root, {"test": True})
+    for index, level in enumerate((0, 1, 2, 1)):
+        world = {
+            "n_steps": 6,
+            "agents_per_process": 2,
+            "n_learners": 1,
+            "learner_process": level,
+            "log_dir": str(root / "worlds"),
+        }
+        manifest.add(collect_world(world, "PenguinAgent", index, 10, str(root / shard_name(index))))
+    return root
+
+
 @pytest.fixture
 def small_world(tmp_path) -> dict:
     """A short, small SCML world whose negmas logs stay inside tmp_path."""

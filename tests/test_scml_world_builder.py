@@ -70,6 +70,8 @@ def test_same_seed_same_world(tmp_path):
     [
         ({"n_steps": 2}, "n_steps must be >= 4"),
         ({"learner_process": 5}, "learner_process must be in"),
+        ({"learner_processes": [0, 3]}, "learner_processes must be in"),
+        ({"learner_processes": [1, 1]}, "distinct levels"),
         ({"n_learners": 9}, "n_learners must be in"),
         ({"opponents": []}, "at least one agent"),
         ({"colour": "red"}, "unknown world option"),
@@ -78,3 +80,18 @@ def test_same_seed_same_world(tmp_path):
 def test_bad_world_options_are_named(options, message):
     with pytest.raises(ValueError, match=message):
         world_config(options)
+
+
+def test_learner_slots_on_several_levels(tmp_path):
+    config = world_config(
+        {
+            "n_steps": 5,
+            "agents_per_process": 2,
+            "n_learners": 1,
+            "learner_processes": [0, 2],
+            "log_dir": str(tmp_path),
+        }
+    )
+    world, learners = build_world(config, StdPlaceholder, seed=1)
+    levels = sorted(world.agents[a].awi.my_input_product for a in learners)
+    assert levels == [0, 2]  # one learner on the first and one on the last level

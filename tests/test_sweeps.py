@@ -11,11 +11,8 @@ import time
 import optuna
 import pytest
 
-from experiments.collect.shards import Manifest, shard_name
-from experiments.collect.world_task import collect_world
 from experiments.sweep_report import report
 
-H = 10
 TRAIN = [
     "horizon=10",
     "history_length=8",
@@ -28,19 +25,8 @@ TRAIN = [
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dataset")
-    manifest = Manifest(root, {"test": True})
-    for index, level in enumerate((0, 1, 2, 1)):
-        world = {
-            "n_steps": 6,
-            "agents_per_process": 2,
-            "n_learners": 1,
-            "learner_process": level,
-            "log_dir": str(root / "worlds"),
-        }
-        manifest.add(collect_world(world, "PenguinAgent", index, H, str(root / shard_name(index))))
-    return root
+def dataset(expert_dataset):
+    return expert_dataset
 
 
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])

@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from experiments.collect.shards import Manifest, shard_name
-from experiments.collect.world_task import collect_world
 from experiments.common.curves import CurveLogger, check_run
 from experiments.datasets.expert_data import ExpertData
 from experiments.train.samples import OfflineSamples, split_worlds
@@ -20,19 +18,8 @@ H = 10
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dataset")
-    manifest = Manifest(root, {"test": True})
-    for index, level in enumerate((0, 1, 2, 1)):
-        world = {
-            "n_steps": 6,
-            "agents_per_process": 2,
-            "n_learners": 1,
-            "learner_process": level,
-            "log_dir": str(root / "worlds"),
-        }
-        manifest.add(collect_world(world, "PenguinAgent", index, H, str(root / shard_name(index))))
-    return root
+def dataset(expert_dataset):
+    return expert_dataset
 
 
 def test_split_is_by_world_and_never_empty():

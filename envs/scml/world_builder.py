@@ -46,11 +46,10 @@ class WorldConfig:
             raise ValueError(f"world.n_steps must be >= 4, got {self.n_steps}")
         if self.n_processes < 2:
             raise ValueError(f"world.n_processes must be >= 2, got {self.n_processes}")
+        key = "learner_process" if self.learner_processes is None else "learner_processes"
         for level in self.learner_levels:
             if not 0 <= level < self.n_processes:
-                raise ValueError(
-                    f"world.learner_process(es) must be in [0, {self.n_processes - 1}], got {level}"
-                )
+                raise ValueError(f"world.{key} must be in [0, {self.n_processes - 1}], got {level}")
         if self.learner_processes is not None and (
             not self.learner_processes
             or len(set(self.learner_processes)) != len(self.learner_processes)

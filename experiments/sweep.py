@@ -13,7 +13,9 @@ trial's values as overrides (so its config is typed and recorded like any run), 
 process. The study lives in an Optuna RDB storage (``sweep.storage``; default SQLite in the sweep
 directory): a killed sweep resumes where it stopped (trials that lost their heartbeat are marked
 failed and retried), and several workers, on one machine or many (a database URL all reach),
-share one study. ``experiments.sweep_report`` tables the trials.
+share one study (give each its own ``sweep.worker`` index: the sampler's seed). A study stops
+once it holds ``n_trials`` complete trials (workers finishing together may add one or two
+more). ``experiments.sweep_report`` tables the trials.
 """
 
 from __future__ import annotations
@@ -85,10 +87,12 @@ def study_for(sweep: DictConfig, out: Path) -> optuna.Study:
         url,
         heartbeat_interval=int(sweep.heartbeat_s),
         grace_period=int(sweep.heartbeat_s) * 2,
-        failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
+        heartbeat_stale_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
     )
+    # Workers sharing a study need their own draws (sweep.worker), or they repeat each other.
     sampler = optuna.samplers.TPESampler(
-        seed=int(sweep.seed), n_startup_trials=int(sweep.startup_trials)
+        seed=int(sweep.seed) + 1_000 * int(sweep.worker),
+        n_startup_trials=int(sweep.startup_trials),
     )
     return optuna.create_study(
         study_name=str(sweep.name),
@@ -121,9 +125,16 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         return value
 
     # optimize() keeps each trial's heartbeat and, before each trial, marks the trials of killed
-    # workers failed (the retry callback queues them again).
+    # workers failed (the retry callback queues them again). Workers sharing the study stop when
+    # it holds n_trials complete trials, whoever ran them.
     failures = (RuntimeError, ValueError, subprocess.TimeoutExpired) if sweep.keep_going else ()
-    study.optimize(objective, n_trials=max(int(sweep.n_trials) - done_before, 0), catch=failures)
+    enough = optuna.study.MaxTrialsCallback(
+        int(sweep.n_trials), states=(optuna.trial.TrialState.COMPLETE,)
+    )
+    if done_before < int(sweep.n_trials):  # at most 2 n_trials here: failures cannot loop forever
+        study.optimize(
+            objective, n_trials=2 * int(sweep.n_trials), callbacks=[enough], catch=failures
+        )
     bar.close()
     best = study.best_trial
     summary = {

@@ -151,3 +151,46 @@ def test_sb3_policy_starts_as_the_bundles_planner(awr_bundle, tmp_path):
 def test_bad_settings_are_refused_with_a_reason(settings, named):
     with pytest.raises(ValueError, match=named):
         PPOStageSettings(**settings)
+
+
+def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_path):
+    import os
+    import signal
+    import time
+
+    run = tmp_path / "run"
+    command = [
+        sys.executable,
+        "-m",
+        "experiments.online",
+        f"hydra.run.dir={run}",
+        *TINY,
+        f"stage.init_from={awr_bundle}",
+        "stage.env_steps=90",
+        "stage.checkpoint_every=1",
+        "stage.eval_episodes=0",
+    ]
+    first = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    progress = run / "progress.json"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and first.poll() is None:
+        if progress.is_file() and json.loads(progress.read_text())["iterations"] >= 2:
+            break
+        time.sleep(0.2)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    killed_at = json.loads(progress.read_text())
+    assert killed_at["iterations"] >= 2 and killed_at["env_steps"] < 90
+    metrics = run_stage(
+        run,
+        f"stage.init_from={awr_bundle}",
+        "stage.env_steps=90",
+        "stage.checkpoint_every=1",
+        "stage.eval_episodes=0",
+    )
+    done = json.loads(progress.read_text())
+    # The resumed run went on from the saved iterations instead of starting over.
+    assert metrics["env_steps"] == 90 and done["iterations"] == 3
+    assert not (run / "checkpoints").exists()

@@ -219,7 +219,7 @@ class SCMLRoundEnv(gym.Env):
         agent = self._agent()
         self._view, self._threads, self._inputs = view, None, None
         if self.partners and agent.day is not None:
-            offers = {p: awi.current_offers.get(p) for p in self.partners}
+            offers = self._offers()
             states = {p: awi.current_states.get(p) for p in self.partners}
             self._threads, self._steps = agent.thread_snapshot(self.partners, offers, states)
         if self.action_form == "l3":
@@ -273,7 +273,7 @@ class SCMLRoundEnv(gym.Env):
         assert self.session is not None
         awi = self.session.awi(self.learner_id)
         partners = self.partners
-        offers = {p: awi.current_offers.get(p) for p in partners}
+        offers = self._offers()
         responses = self._agent().decide_round(partners, offers, self._threads)
         bounds = self._threads.bounds
         shown = min(len(partners), self.max_threads)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from envs.market.metrics import bar_pnl, performance
 from experiments.common.run_context import write_atomic
-from experiments.common.tensorboard_curves import t95
+from experiments.common.tensorboard_curves import t_interval
 
 METRICS = (
     "return_after_costs",
@@ -23,12 +23,10 @@ METRICS = (
 
 def interval(values: pd.Series, fmt: str) -> str:
     """``mean [low, high]``: a 95% t interval over the values (just the mean for one value)."""
-    values = np.asarray(values, dtype=float)
-    mean = values.mean()
-    if len(values) < 2:
-        return f"{mean:{fmt}}"
-    half = t95(len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return f"{mean:{fmt}} [{mean - half:{fmt}}, {mean + half:{fmt}}]"
+    ci = t_interval(np.asarray(values, dtype=float))
+    if ci["low"] is None:
+        return f"{ci['mean']:{fmt}}"
+    return f"{ci['mean']:{fmt}} [{ci['low']:{fmt}}, {ci['high']:{fmt}}]"
 
 
 class WalkForwardReport:

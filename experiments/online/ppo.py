@@ -166,7 +166,7 @@ def train_rllib(
                 progress["iterations"] += 1
                 for tag, value in rllib_scalars(result).items():
                     log(tag, value, steps)
-                for tag, value in stage_scalars(result, level).items():
+                for tag, value in stage_scalars(result).items():
                     log(tag, value, steps)
                 log.steps(steps)
                 if progress["iterations"] % settings.checkpoint_every == 0:
@@ -190,7 +190,7 @@ def train_rllib(
     return progress
 
 
-def stage_scalars(result: dict[str, Any], level: str) -> dict[str, float]:
+def stage_scalars(result: dict[str, Any]) -> dict[str, float]:
     """The stage's own curves: the final world score per episode and the anchor KL."""
     out = {}
     runners = result.get("env_runners", {})

@@ -139,22 +139,17 @@ def train_selfplay(
         unit="step",
     )
     try:
-        offset = 0
-        if (running / "algo").is_dir():
+        if (running / "algo").is_dir():  # a killed run: its counters come back with it
             algo.restore_from_path(str((running / "algo").resolve()))
-            offset = progress["env_steps"] - progress.get("algo_env_steps", progress["env_steps"])
         log.steps(progress["env_steps"])
         while progress["env_steps"] < settings.env_steps:
             result = algo.train()
-            algo_steps = int(result.get("num_env_steps_sampled_lifetime", 0))
-            steps = offset + algo_steps
+            steps = int(result.get("num_env_steps_sampled_lifetime", 0))
             bar.update(steps - progress["env_steps"])
-            progress.update(
-                env_steps=steps, algo_env_steps=algo_steps, iterations=progress["iterations"] + 1
-            )
+            progress.update(env_steps=steps, iterations=progress["iterations"] + 1)
             scalars = {
                 **rllib_scalars(result),
-                **stage_scalars(result, "l2"),
+                **stage_scalars(result),
                 **record_results(league, result),
             }
             for tag, value in scalars.items():

@@ -4,6 +4,7 @@
     python -m experiments.evaluate_allocation market.kind=csv market.path=prices.csv
     python -m experiments.evaluate_allocation splits.method=purged_kfold splits.k=5 splits.embargo=20
     python -m experiments.evaluate_allocation 'seeds=[0,1,2,3,4]'   # learned rows over 5 seeds
+    python -m experiments.evaluate_allocation scenario=planted_skill  # known answer: advisor 0 skilled
 
 For every walk-forward split: train stage 1 (advisor weights) with SB3 PPO on the training
 window, then stage 2 (buy / sell / hold on the fused vote under the trained weighting); run both
@@ -33,7 +34,8 @@ from baselines.allocation_baselines import (
 from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
 from envs.allocation.envs import LOGIT_SCALE
 from envs.allocation.fusion import softmax
-from envs.allocation.series import build_series, market_bars
+from envs.allocation.scenarios import planted_skill_series
+from envs.allocation.series import AllocationSeries, build_series, market_bars
 from envs.market.splits import make_splits
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint
@@ -62,9 +64,22 @@ def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO
     return model
 
 
+def allocation_series(cfg: DictConfig) -> AllocationSeries:
+    """The votes and returns to evaluate on: a planted-skill scenario (``scenario.kind``) or the
+    configured advisors on the configured market."""
+    scenario = OmegaConf.to_container(cfg.scenario) if cfg.get("scenario") else None
+    if scenario is None:
+        return build_series(market_bars(**OmegaConf.to_container(cfg.market)), list(cfg.advisors))
+    kind = scenario.pop("kind", None)
+    if kind != "planted_skill":
+        raise ValueError(f"scenario.kind must be planted_skill (or scenario=null), got {kind!r}")
+    scenario["skills"] = tuple(scenario.get("skills", (0.55, 0.5, 0.5, 0.5)))
+    return planted_skill_series(**scenario)
+
+
 def run(cfg: DictConfig) -> pd.DataFrame:
     out = prepare_run(cfg)
-    series = build_series(market_bars(**OmegaConf.to_container(cfg.market)), list(cfg.advisors))
+    series = allocation_series(cfg)
     splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
     common = {"series": series, "include_market": bool(cfg.include_market), "cost": float(cfg.cost)}
     report = WalkForwardReport(float(cfg.cost), float(cfg.bars_per_year))

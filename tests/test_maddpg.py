@@ -7,6 +7,7 @@ import torch
 from pettingzoo import ParallelEnv
 from ray.rllib.core.columns import Columns
 
+from envs.trading.core import N_FEATURES
 from policies.maddpg import MADDPG, JointReplayBuffer, MADDPGConfig, ParallelEnvBatch
 from policies.maddpg.learn import LearnSettings, learn
 
@@ -157,7 +158,7 @@ def trading_env():
 def test_env_batch_auto_resets_and_reports_episode_returns():
     batch = ParallelEnvBatch(trading_env, n_envs=3, seed=1)
     obs = batch.reset()
-    assert [o.shape for o in obs] == [(3, 21)] * 4
+    assert [o.shape for o in obs] == [(3, N_FEATURES)] * 4
     total = np.zeros((3, 4))
     for _ in range(19):  # 20 bars give 19 steps
         next_obs, rewards, terminated, obs = batch.step([[np.zeros(1, np.float32)] * 3] * 4)

@@ -5,9 +5,15 @@ import pytest
 
 from envs.market.costs import CostModel
 from envs.market.indicators import FEATURE_NAMES
-from envs.trading.core import MESSAGE_FEATURES, N_FEATURES, MarketCore, TradingConfig
+from envs.trading.core import (
+    MESSAGE_FEATURES,
+    N_FEATURES,
+    PORTFOLIO_FEATURES,
+    MarketCore,
+    TradingConfig,
+)
 
-MSG0 = len(FEATURE_NAMES) + 4
+MSG0 = len(FEATURE_NAMES) + len(PORTFOLIO_FEATURES)
 
 
 def flat_core(types=("trend_follower", "mean_reversion"), costs=None, b=2, t=10, **config):
@@ -54,6 +60,34 @@ def test_net_flow_moves_the_next_price_and_opposite_flows_cancel():
     assert core.price[0] == pytest.approx(100.0 * (1 + 0.1 * 20 / 100))  # both bought 10
     assert core.price[1] == pytest.approx(100.0)  # buy and sell cancel
     assert core.reference[0] == pytest.approx(100.0)
+
+
+def test_traders_in_the_same_bar_pay_for_each_others_flow():
+    # Temporary impact: the clearing price gives way to the bar's net flow and does not persist.
+    costs = CostModel(0.0, 0.0, impact_coefficient=0.0, impact_exponent=1.0, temporary_impact=0.5)
+    alone = flat_core(costs=costs, b=1, max_trade=10.0)
+    alone.step(np.array([[-1.0, 0.0]]))
+    together = flat_core(costs=costs, b=1, max_trade=10.0)
+    together.step(np.array([[-1.0, -1.0]]))
+    # 10 units sold into a volume of 100: the price gives 5%; 20 units: 10% for both sellers.
+    assert alone.cash[0, 0] - 10_000.0 == pytest.approx(10 * 100.0 * 0.95)
+    assert together.cash[0, 0] - 10_000.0 == pytest.approx(10 * 100.0 * 0.90)
+    assert together.price[0] == pytest.approx(100.0)  # nothing lasts: no permanent impact
+
+
+def test_initial_position_and_the_deadline_liquidation():
+    costs = CostModel(0.0, 0.0, impact_coefficient=0.0)
+    core = flat_core(costs=costs, b=1, t=5, initial_position=30.0, liquidate_at_end=True)
+    assert core.equity[0] == pytest.approx([10_000.0 + 3_000.0] * 2)
+    obs = core.observe()
+    assert obs[0, 0, len(FEATURE_NAMES) + PORTFOLIO_FEATURES.index("position_units")] == 0.6
+    assert obs[0, 0, len(FEATURE_NAMES) + PORTFOLIO_FEATURES.index("time_left")] == 0.04
+    while not core.done:
+        core.step(np.zeros((1, 2)))  # nobody sells until the deadline sells it all
+    np.testing.assert_allclose(core.position, 0.0)
+    np.testing.assert_allclose(core.cash, 13_000.0)
+    with pytest.raises(ValueError, match="initial_position"):
+        TradingConfig(initial_position=60.0, max_position=50.0)
 
 
 def test_messages_report_the_other_traders_real_positions():

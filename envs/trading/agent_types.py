@@ -32,6 +32,9 @@ AGENT_TYPES: dict[str, AgentType] = {
         AgentType("mean_reversion"),
         AgentType("arbitrageur", watches_messages=True),
         AgentType("hedger", risk_aversion=50.0),
+        # One desk of a firm unwinding a block: paid for the firm's result (its own return and
+        # the mean of its colleagues'), so a sale that hurts a colleague's fill costs it too.
+        AgentType("liquidator", cooperation_weight=1.0),
     )
 }
 TYPE_NAMES = tuple(AGENT_TYPES)

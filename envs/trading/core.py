@@ -16,7 +16,14 @@ from envs.market.costs import CostModel
 from envs.market.indicators import FEATURE_NAMES, IncrementalIndicators
 from envs.trading.agent_types import TYPE_NAMES, resolve_types, type_arrays
 
-PORTFOLIO_FEATURES = ("position_value", "cash_share", "return_so_far", "last_trade")
+PORTFOLIO_FEATURES = (
+    "position_value",
+    "cash_share",
+    "return_so_far",
+    "last_trade",
+    "position_units",
+    "time_left",
+)
 MESSAGE_FEATURES = ("others_position_value", "others_net_flow", "others_long_share", "price_gap")
 N_FEATURES = len(FEATURE_NAMES) + len(PORTFOLIO_FEATURES) + len(MESSAGE_FEATURES) + len(TYPE_NAMES)
 OBS_BOUND = 10.0
@@ -29,6 +36,10 @@ class TradingConfig:
     types: one trader type name per agent (see envs.trading.agent_types).
     max_trade: largest trade per step, in units (action 1.0 trades this much).
     max_position: position limit in units; max_leverage: |position value| <= leverage * equity.
+    initial_position: units every trader holds at the start (bought with money outside its
+        cash, so equity starts at cash + position value; returns are counted from there).
+    liquidate_at_end: in the last bar every remaining position is sold (or bought back) in one
+        block, beyond ``max_trade``, paying that bar's impact like any other flow: a deadline.
     """
 
     types: tuple[str, ...] = ("market_maker", "trend_follower", "mean_reversion", "arbitrageur")
@@ -36,6 +47,8 @@ class TradingConfig:
     max_trade: float = 10.0
     max_position: float = 50.0
     max_leverage: float = 2.0
+    initial_position: float = 0.0
+    liquidate_at_end: bool = False
     costs: CostModel = field(default_factory=CostModel)
 
     def __post_init__(self) -> None:
@@ -45,6 +58,10 @@ class TradingConfig:
         for name in ("initial_cash", "max_trade", "max_position", "max_leverage"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"TradingConfig.{name} must be > 0, got {getattr(self, name)}")
+        if abs(self.initial_position) > self.max_position:
+            raise ValueError(
+                f"TradingConfig.initial_position {self.initial_position} exceeds max_position {self.max_position}"
+            )
 
 
 class MarketCore:
@@ -94,9 +111,9 @@ class MarketCore:
         self.price = self.start_prices.astype(np.float64).copy()
         self.reference = self.price.copy()  # the exogenous path, without the traders' impact
         self.cash = np.full((b, n), self.config.initial_cash)
-        self.position = np.zeros((b, n))
+        self.position = np.full((b, n), float(self.config.initial_position))
         self.last_trade = np.zeros((b, n))
-        self.equity = self.cash.copy()
+        self.equity = self.cash + self.position * self.price[:, None]
         self.indicators = IncrementalIndicators(b)
         self.features = self.indicators.update(self.price)
         self._flow = np.zeros(b)
@@ -132,14 +149,19 @@ class MarketCore:
                 f"actions must have shape {(self.n_markets, self.n_agents)}, got {actions.shape}"
             )
         trade = self.limit_trades(np.clip(actions, -1.0, 1.0) * c.max_trade)
-        price = self.price[:, None]
+        if c.liquidate_at_end and self.t == self.horizon - 2:  # the deadline bar
+            trade = -self.position
+        # Everyone fills at the bar's clearing price, which gives way to the bar's net flow.
+        self._flow = trade.sum(axis=1)
+        volume = self.volumes[:, self.t]
+        price = (
+            self.price * (1.0 + np.clip(c.costs.clearing_move(self._flow, volume), -0.5, 0.5))
+        )[:, None]
         self.cash -= trade * c.costs.fill_price(trade, price) + c.costs.fee(trade, price)
         self.position += trade
         self.last_trade = trade
 
-        # The bar moves: exogenous return, then the impact of the traders' net flow.
-        self._flow = trade.sum(axis=1)
-        volume = self.volumes[:, self.t]
+        # The bar moves: exogenous return, then the lasting impact of the traders' net flow.
         impact = np.clip(c.costs.impact(self._flow, volume), -0.5, 0.5)
         growth = np.exp(self.returns[:, self.t])
         self.reference = self.reference * growth
@@ -180,6 +202,8 @@ class MarketCore:
         out[:, :, m + 1] = self.cash / equity
         out[:, :, m + 2] = self.equity / c.initial_cash - 1.0
         out[:, :, m + 3] = self.last_trade / c.max_trade
+        out[:, :, m + 4] = self.position / c.max_position
+        out[:, :, m + 5] = (self.horizon - 1 - self.t) / 100.0  # bars left, in hundreds
         # Messages: what the *other* traders really hold and did (means over others).
         others = max(n - 1, 1)
         watches = self._watches[None, :]

@@ -25,8 +25,9 @@ def action_levels(n_levels: int | None) -> np.ndarray | None:
 class TradingParallelEnv(ParallelEnv):
     """N heterogeneous traders on one market; agents are named ``<type>_<index>``.
 
-    Observation (F=21): 8 market indicators, own portfolio (4), messages from the other traders'
-    real positions and flows plus the price's gap to its exogenous path (4), type one-hot (5).
+    Observation (F=24): 8 market indicators, own portfolio (6: position value, cash share, return
+    so far, last trade, position in units of its limit, bars left / 100), messages from the other traders'
+    real positions and flows plus the price's gap to its exogenous path (4), type one-hot (6).
     Action: a trade in [-1, 1] x max_trade (Box of shape (1,)), or with ``discrete_actions=k``
     one of k evenly spaced trades. Reward: step return net of costs, with the type's terms.
     """

@@ -43,12 +43,20 @@ def _hedger(obs: np.ndarray) -> np.ndarray:
     return -3.0 * obs[..., _OWN["position_value"]]
 
 
+def _liquidator(obs: np.ndarray) -> np.ndarray:
+    # Time-weighted unwind: an equal share of what is held in each bar left (in units of the
+    # largest trade, exact for the default limits: position 50 = 5 trades).
+    bars_left = np.maximum(100.0 * obs[..., _OWN["time_left"]], 1.0)
+    return -5.0 * obs[..., _OWN["position_units"]] / bars_left
+
+
 RULES = {
     "market_maker": _market_maker,
     "trend_follower": _trend_follower,
     "mean_reversion": _mean_reversion,
     "arbitrageur": _arbitrageur,
     "hedger": _hedger,
+    "liquidator": _liquidator,
 }
 assert set(RULES) == set(TYPE_NAMES)
 

@@ -18,13 +18,19 @@ def _simple_spread(**kwargs: Any) -> ParallelEnv:
 
 
 def _trading(**kwargs: Any) -> ParallelEnv:
+    from dataclasses import fields
+
     from envs.market.costs import CostModel
     from envs.trading import TradingConfig, parallel_env
     from envs.trading.data_source import DataSource
 
+    settings = {f.name: kwargs.pop(f.name) for f in fields(TradingConfig) if f.name in kwargs}
     config = TradingConfig(
-        types=tuple(kwargs.pop("types", TradingConfig().types)),
-        costs=CostModel(**kwargs.pop("costs", {})),
+        **{
+            **settings,
+            "types": tuple(settings.get("types", TradingConfig().types)),
+            "costs": CostModel(**settings.get("costs", {})),
+        }
     )
     data = DataSource(**kwargs.pop("data", {}))
     return parallel_env(config=config, data=data, **kwargs)
@@ -40,6 +46,7 @@ BUILDERS: dict[str, Callable[..., ParallelEnv]] = {
     "calibration": _calibration,
     "simple_spread": _simple_spread,
     "trading": _trading,
+    "liquidation": _trading,  # the trading simulator with a liquidation deadline (config)
 }
 
 

@@ -60,7 +60,8 @@ class WalkForwardReport:
         if seed == self.rows[0]["seed"]:  # the equity plot chains one seed's test windows
             self.curves.setdefault(method, []).append(bar_pnl(positions, next_returns, self.cost))
 
-    def write(self, out: Path, title: str) -> str:
+    def write(self, out: Path, title: str, extra: str = "") -> str:
+        """Write the files; ``extra`` (markdown) is appended to results.md."""
         results = pd.DataFrame(self.rows)
         write_atomic(out / "results.csv", results.to_csv(index=False))
         grouped = results.groupby("method")
@@ -80,7 +81,7 @@ class WalkForwardReport:
         n_splits, n_seeds = results["split"].nunique(), results["seed"].nunique()
         text = (
             f"# {title} ({n_splits} splits x {n_seeds} seeds, mean per test window "
-            "[95% t interval over splits and seeds])\n\n" + "\n".join(table) + "\n"
+            "[95% t interval over splits and seeds])\n\n" + "\n".join(table) + "\n" + extra
         )
         write_atomic(out / "results.md", text)
         self.plot(out / "equity.png")

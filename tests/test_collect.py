@@ -171,3 +171,44 @@ def test_training_mode_collects_the_same_dataset_from_the_same_seed(tmp_path):
     assert shards[0].keys() == shards[1].keys() and len(shards[0]["event_day"]) > 20
     for key in shards[0]:
         np.testing.assert_array_equal(shards[0][key], shards[1][key], err_msg=key)
+
+
+@pytest.mark.slow
+def test_several_experts_play_the_same_worlds_and_the_table_names_the_best(tmp_path):
+    from omegaconf import OmegaConf
+
+    from experiments.collect.expert_table import run as expert_table
+    from experiments.datasets.expert_data import ExpertData
+
+    dataset = tmp_path / "dataset"
+    result = run_collect(
+        "expert=[GreedyStdAgent,SyncRandomStdAgent]",
+        "n_worlds=4",
+        "levels=[0,2]",
+        f"dataset_dir={dataset}",
+        f"hydra.run.dir={tmp_path / 'run'}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    shards = json.loads((dataset / "manifest.json").read_text())["shards"]
+    played = [(s["expert"], s["level"], s["seed"]) for _, s in sorted(shards.items())]
+    # Worlds 2k and 2k+1 share seed and level; only the expert differs.
+    assert [p[0] for p in played] == ["GreedyStdAgent", "SyncRandomStdAgent"] * 2
+    assert [p[1] for p in played] == [0, 0, 2, 2]
+    assert played[0][2] == played[1][2] != played[2][2] == played[3][2]
+
+    table = expert_table(OmegaConf.create({"dataset": str(dataset)}))
+    assert set(table["best"]) == {0, 2} and (dataset / "expert_table.md").exists()
+    for level, best in table["best"].items():
+        rows = {r["expert"]: r for r in table["rows"] if r["level"] == level}
+        assert rows[best]["score"]["mean"] == max(r["score"]["mean"] for r in rows.values())
+        other = next(e for e in rows if e != best)
+        assert rows[other]["paired_worlds"] == 1 and rows[other]["vs_best"]["mean"] <= 0
+
+    chosen = ExpertData.load(dataset, {0: "GreedyStdAgent", 2: "SyncRandomStdAgent"})
+    assert list(chosen["world_expert"]) == ["GreedyStdAgent", "SyncRandomStdAgent"]
+    assert list(chosen["world_level"]) == [0, 2]
+    assert set(chosen["day_world"]) == {0, 1} and set(chosen["expert_world"]) == {0, 1}
+    everything = ExpertData.load(dataset)
+    assert everything.n_days > chosen.n_days
+    with pytest.raises(ValueError, match="no world matches"):
+        ExpertData.load(dataset, {1: "GreedyStdAgent"})

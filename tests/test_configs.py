@@ -19,6 +19,7 @@ REQUIRED = {  # mandatory values (???) of primaries, given so that every field c
     "package": ["export=e", "out=o"],
     "export_check": ["export=e"],
     "sweep_report": ["sweep_dir=d"],
+    "expert_table": ["dataset=d"],
 }
 
 

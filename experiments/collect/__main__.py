@@ -1,5 +1,10 @@
 """Collect expert play: ``python -m experiments.collect`` (Hydra app, config conf/collect.yaml).
 
+``expert`` names one expert or a list (``'expert=[HeuristicStdAgent,PenguinAgent,AS0]'``): with
+several, consecutive worlds form groups that share the seed and the level and differ only in
+the expert, so the experts' scores are paired (``python -m experiments.collect.expert_table``
+reads which expert is best at which level); every shard records its expert and level.
+
 Resumable: run the same command with ``dataset_dir=<existing dataset>`` and only the worlds
 without a shard are played (a larger ``n_worlds`` extends the dataset). Writes metrics.json with
 the dataset size and the collection speed (worlds per minute).
@@ -11,7 +16,7 @@ import time
 from pathlib import Path
 
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from tqdm import tqdm
 
 from experiments.collect.shards import Manifest, shard_name
@@ -21,22 +26,32 @@ from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
 
 
+def experts_of(cfg: DictConfig) -> list[str]:
+    """The configured expert(s) as a list (``expert`` is one name or a list of names)."""
+    experts = cfg.expert if isinstance(cfg.expert, ListConfig) else [cfg.expert]
+    if not experts or len(set(experts)) < len(experts):
+        raise ValueError(f"expert must name one or more distinct agents, got {list(experts)}")
+    return [str(e) for e in experts]
+
+
 def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
-    """One task description per world: its seed, the experts' level, its shard path."""
+    """One task description per world: its seed, the experts' level, its shard path. World i
+    belongs to group i // E (E experts): a group shares seed and level, expert i % E plays."""
     world = OmegaConf.to_container(cfg.world, resolve=True)
-    levels = list(cfg.levels)
+    levels, experts = list(cfg.levels), experts_of(cfg)
     plans = []
     for index in range(int(cfg.n_worlds)):
+        group = index // len(experts)
         spec = {
             **world,
-            "learner_process": int(levels[index % len(levels)]),
+            "learner_process": int(levels[group % len(levels)]),
             "log_dir": str(dataset / "worlds"),
         }
         plans.append(
             {
                 "world": spec,
-                "expert": str(cfg.expert),
-                "seed": int(cfg.seed) * 100_003 + index,
+                "expert": experts[index % len(experts)],
+                "seed": int(cfg.seed) * 100_003 + group,
                 "horizon": int(cfg.horizon),
                 "shard": str(dataset / shard_name(index)),
                 "threads": int(cfg.threads),
@@ -65,7 +80,9 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict:
 
         task = ray.remote(num_cpus=1)(collect_world)
         pending = [task.remote(**plan) for plan in todo]
-        with tqdm(total=len(todo), desc=f"worlds ({cfg.expert})", unit="world") as bar:
+        with tqdm(
+            total=len(todo), desc=f"worlds ({', '.join(experts_of(cfg))})", unit="world"
+        ) as bar:
             while pending:
                 done, pending = ray.wait(pending, num_returns=1)
                 manifest.add(ray.get(done[0]))

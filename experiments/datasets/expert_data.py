@@ -16,13 +16,17 @@ from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
 class ExpertData:
     """Columns keyed by name (``day_*``, ``event_*``, ``deal_*`` as in the shards) plus
     ``day_world``/``event_world``/``deal_world``: the shard each row came from, and
-    ``expert_final_score``/``expert_world``/``expert_agent``: each expert's score at the end."""
+    ``expert_final_score``/``expert_world``/``expert_agent``: each expert's score at the end,
+    ``world_expert``/``world_level``: who played each world (indexed by world) and at which level.
+    """
 
     columns: dict[str, np.ndarray]
     config: dict
 
     @classmethod
-    def load(cls, root: Path) -> ExpertData:
+    def load(cls, root: Path, experts_by_level: dict[int, str] | None = None) -> ExpertData:
+        """All shards of ``root``; with ``experts_by_level`` ({level: expert name}) only the
+        worlds where that level's expert played (learn each position from its best expert)."""
         root = Path(root)
         manifest_path = root / MANIFEST
         if not manifest_path.exists():
@@ -35,9 +39,18 @@ class ExpertData:
         names = sorted(manifest["shards"])
         if not names:
             raise ValueError(f"{root} holds no shards")
+        wanted = {int(level): str(e) for level, e in (experts_by_level or {}).items()}
         parts: dict[str, list[np.ndarray]] = {}
-        for world, name in enumerate(names):
+        world_expert, world_level = [], []
+        for name in names:
             shard = read_shard(root / name)
+            meta = json.loads(str(shard["meta"]))
+            expert, level = meta["expert"], int(meta["world"]["learner_process"])
+            if wanted and wanted.get(level) != expert:
+                continue
+            world = len(world_expert)
+            world_expert.append(expert)
+            world_level.append(level)
             for key, values in shard.items():
                 if key.startswith(("day_", "event_", "deal_")):
                     parts.setdefault(key, []).append(values)
@@ -51,7 +64,16 @@ class ExpertData:
             parts.setdefault("expert_final_score", []).append(shard["final_score"])
             parts.setdefault("expert_world", []).append(np.full(n_experts, world))
             parts.setdefault("expert_agent", []).append(np.arange(n_experts))
+        if not world_expert:
+            played = sorted(
+                {(s.get("level"), s.get("expert")) for s in manifest["shards"].values()}
+            )
+            raise ValueError(
+                f"{root}: no world matches experts_by_level={wanted}; (level, expert) played: {played}"
+            )
         columns = {k: np.concatenate(v) for k, v in parts.items()}
+        columns["world_expert"] = np.array(world_expert)
+        columns["world_level"] = np.array(world_level)
         return cls(columns, manifest["config"])
 
     def __getitem__(self, key: str) -> np.ndarray:

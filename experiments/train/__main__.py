@@ -33,7 +33,8 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
     settings = StageSettings(
         **{f.name: stage[f.name] for f in fields(StageSettings) if f.name in stage}
     )
-    data = ExpertData.load(cfg.dataset)
+    by_level = cfg.get("experts_by_level")
+    data = ExpertData.load(cfg.dataset, OmegaConf.to_container(by_level) if by_level else None)
     samples = OfflineSamples.build(
         data,
         int(cfg.horizon),

@@ -94,7 +94,11 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             stage1 = train(
                 [
                     AdvisorWeightsEnv(
-                        start=a, stop=b, episode_length=int(cfg.episode_length), **common
+                        start=a,
+                        stop=b,
+                        episode_length=int(cfg.episode_length),
+                        reward=str(cfg.stage1_reward),
+                        **common,
                     )
                     for a, b in ranges
                 ],

@@ -3,8 +3,8 @@
     python -m experiments.compare_maddpg                       # simple_spread, seeds 0-2
     python -m experiments.compare_maddpg marl_task=trading
 
-Writes runs.json (every run's metrics), results.md (mean +- std of the final greedy return per
-method) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
+Writes runs.json (every run's metrics), results.md (mean, std and 95% t interval over seeds of
+the final greedy return per method) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common.run_context import prepare_run, write_atomic, write_metrics
 from experiments.common.schemas import register_schemas
-from experiments.common.tensorboard_curves import plot_curves
+from experiments.common.tensorboard_curves import plot_curves, t_interval
 from experiments.train_maddpg import METHODS, train_one
 
 
@@ -31,17 +31,24 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         finals = np.array([r["final_return"] for r in mine])
         # Mean of every evaluation of a run: the area under its learning curve (learning speed).
         areas = np.array([np.mean([v for _, v in r["curve"]]) for r in mine])
+        interval = t_interval(finals)
         rows.append(
             {
                 "method": method,
                 "mean": float(finals.mean()),
                 "std": float(finals.std()),
+                "low": interval["low"],
+                "high": interval["high"],
                 "curve_mean": float(areas.mean()),
                 "curve_mean_std": float(areas.std()),
                 "seeds": len(finals),
             }
         )
     return rows
+
+
+def band(row: dict[str, Any]) -> str:
+    return "-" if row["low"] is None else f"[{row['low']:.4g}, {row['high']:.4g}]"
 
 
 def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
@@ -51,11 +58,12 @@ def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
         "Return = mean over agents of the per-agent episode return, averaged over the evaluation episodes.",
         "Final: the last evaluation; curve: the mean of all evaluations of a run (area under the curve).",
         "",
-        "| method | final mean | final std | curve mean | curve std | seeds |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| method | final mean | final 95% t interval | final std | curve mean | curve std | seeds |",
+        "|---|---:|---|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['method']} | {r['mean']:.4g} | {r['std']:.4g} | {r['curve_mean']:.4g} | {r['curve_mean_std']:.4g} | {r['seeds']} |"
+        f"| {r['method']} | {r['mean']:.4g} | {band(r)} | {r['std']:.4g} | {r['curve_mean']:.4g} "
+        f"| {r['curve_mean_std']:.4g} | {r['seeds']} |"
         for r in rows
     ]
     return "\n".join(lines) + "\n"

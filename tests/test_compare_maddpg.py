@@ -40,6 +40,8 @@ def test_comparison_writes_table_runs_and_learning_curves(tmp_path):
     table = (run_dir / "results.md").read_text()
     assert all(f"| {m} |" in table for m in ("maddpg", "iddpg", "random"))
     assert (run_dir / "learning_curves.png").stat().st_size > 0
+    for row in json.loads((run_dir / "metrics.json").read_text())["results"]:
+        assert row["seeds"] == 2 and row["low"] <= row["mean"] <= row["high"]
     steps, values = read_scalars(run_dir / "tensorboard" / "maddpg_seed0", "eval/return")
     check_run(run_dir / "tensorboard" / "maddpg_seed0", ("charts/SPS", "charts/episodic_return"))
     assert list(steps) == [0, 100, 200, 300]

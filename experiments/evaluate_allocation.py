@@ -38,9 +38,9 @@ from envs.allocation.scenarios import planted_skill_series
 from envs.allocation.series import AllocationSeries, build_series, market_bars
 from envs.market.splits import make_splits
 from experiments.common.curves import sb3_logger
-from experiments.common.run_context import prepare_run, print_tensorboard_hint
+from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
-from experiments.common.walk_forward_report import WalkForwardReport
+from experiments.common.walk_forward_report import WalkForwardReport, interval
 
 
 def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
@@ -77,6 +77,16 @@ def allocation_series(cfg: DictConfig) -> AllocationSeries:
     return planted_skill_series(**scenario)
 
 
+def weight_table(weights: pd.DataFrame) -> str:
+    """Markdown: stage 1's mean weight per advisor on the test windows, 95% t interval over
+    splits and seeds (with planted skill, the skilled advisor should carry most of it)."""
+    lines = ["", "## Stage 1 weights (mean over each test window)", ""]
+    lines += ["| advisor | weight |", "|---|---|"]
+    for advisor, rows in weights.groupby("advisor", sort=False):
+        lines.append(f"| {advisor} | {interval(rows['weight'], '.3f')} |")
+    return "\n".join(lines) + "\n"
+
+
 def run(cfg: DictConfig) -> pd.DataFrame:
     out = prepare_run(cfg)
     series = allocation_series(cfg)
@@ -84,6 +94,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     common = {"series": series, "include_market": bool(cfg.include_market), "cost": float(cfg.cost)}
     report = WalkForwardReport(float(cfg.cost), float(cfg.bars_per_year))
     seeds = [int(seed) for seed in cfg.seeds]
+    weights: list[dict] = []
     for seed in seeds:
         for index, split in enumerate(splits):
             ranges = [r for r in split.train_ranges if r[1] - r[0] > int(cfg.episode_length)]
@@ -143,14 +154,20 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 weighting=weighting,
                 **common,
             )
+            stage1_actions = [
+                stage1.predict(env1.observation_at(t), deterministic=True)[0]
+                for t in range(len(test))
+            ]
             stage1_positions = np.array(
-                [
-                    env1.position_for(
-                        t, stage1.predict(env1.observation_at(t), deterministic=True)[0]
-                    )
-                    for t in range(len(test))
-                ]
+                [env1.position_for(t, a) for t, a in enumerate(stage1_actions)]
             )
+            mean_weights = np.mean(
+                [softmax(LOGIT_SCALE * np.clip(a, -1.0, 1.0)) for a in stage1_actions], axis=0
+            )
+            weights += [
+                {"split": index, "seed": seed, "advisor": name, "weight": float(w)}
+                for name, w in zip(series.advisor_names, mean_weights, strict=True)
+            ]
             stage2_positions = np.array(
                 [
                     FusedDecisionEnv.ACTIONS[
@@ -174,7 +191,9 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                     name = "best single" if method.startswith("best single") else method
                     report.add(index, name, positions, test.next_return, seed)
     method = str(cfg.splits.method).replace("_", " ")
-    report.write(out, f"{method.capitalize()} evaluation")
+    weights = pd.DataFrame(weights)
+    write_atomic(out / "weights.csv", weights.to_csv(index=False))
+    report.write(out, f"{method.capitalize()} evaluation", weight_table(weights))
     print_tensorboard_hint(out)
     return pd.DataFrame(report.rows)
 

@@ -71,7 +71,7 @@ def test_position_pnl_and_factor_reward_on_a_hand_made_series():
     # every factor: z = 1 > threshold 0.5, beta 0.5 -> contributions 0.5 each, slow = clip(1.5) = 1
     assert infos[SUPERVISOR]["position"] == pytest.approx(0.5)
     assert infos[SUPERVISOR]["pnl"] == pytest.approx(0.5 * 0.01 - 0.001 * 0.5)
-    predicted = 0.1 * 0.01 * 0.5  # RETURN_PER_Z * sigma * contribution
+    predicted = 1.0 * 0.01 * 0.5  # RETURN_PER_Z * sigma * contribution
     penalty = (abs(0.01 - predicted) - 0.01) / 0.01
     assert rewards["factor_chip"] == pytest.approx(1.0 - penalty)  # one bar: no correlation yet
 

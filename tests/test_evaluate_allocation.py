@@ -49,6 +49,11 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
     assert "| time in market | position entropy |" in (run_dir / "results.md").read_text()
     assert (run_dir / "equity.png").stat().st_size > 0
     assert "| buy and hold |" in (run_dir / "results.md").read_text()
+    weights = pd.read_csv(run_dir / "weights.csv")
+    assert len(weights) == 3 * 2 * 5  # splits x seeds x advisors
+    sums = weights.groupby(["split", "seed"])["weight"].sum()
+    assert sums.to_numpy() == pytest.approx(1.0)  # a mean of softmax weights
+    assert "## Stage 1 weights" in (run_dir / "results.md").read_text()
 
 
 @pytest.mark.slow

@@ -77,3 +77,6 @@ def test_walk_forward_trains_per_role_modules_and_writes_the_table(tmp_path, mar
         "supervisor",
     ]
     assert (run_dir / "equity.png").stat().st_size > 0
+    betas = pd.read_csv(run_dir / "betas.csv")
+    assert len(betas) == 2 * 3 and betas["beta"].between(0.0, 1.0).all()  # splits x factors
+    assert "## Learned betas" in (run_dir / "results.md").read_text()

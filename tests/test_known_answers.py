@@ -75,7 +75,7 @@ def test_planted_factor_predicts_the_next_normalized_return_as_planted():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_calibration_agent_raises_the_beta_of_the_planted_factor(tmp_path, seed):
     torch.set_num_threads(1)
-    series = planted_factor_series(power=0.3, factor="value", n_bars=3000, seed=seed)
+    series = planted_factor_series(power=0.6, factor="value", n_bars=3000, seed=seed)
     start_ray(tmp_path, 1, None)
 
     def make_env():
@@ -94,8 +94,10 @@ def test_calibration_agent_raises_the_beta_of_the_planted_factor(tmp_path, seed)
         algo.stop()
     _, betas = walk(test, 2000, 900, team)
     value = series.factor_names.index("value")
-    # Initial beta 0.5: the planted factor's agent pushes its beta up and keeps it there.
-    assert betas[:, value].mean() > 0.8, betas.mean(axis=0)
+    # Initial betas 0.5: the planted factor's agent pushes its beta up and keeps it there, the
+    # agents of the signal-free factors bring theirs down.
+    means = betas.mean(axis=0)
+    assert means[value] > 0.8 and np.delete(means, value).max() < 0.5, means
 
 
 def liquidation_return(policy, episodes: int = 20) -> float:

@@ -39,7 +39,11 @@ OBS_BOUND = 10.0
 SUPERVISOR = "supervisor"
 BETA_STEP, THRESHOLD_STEP, MAX_THRESHOLD = 0.1, 0.25, 2.5
 MIN_LEVERAGE, MAX_LEVERAGE = 0.5, 2.0
-RETURN_PER_Z = 0.1  # predicted log return per unit of gated factor z, in units of sigma
+# Predicted log return per unit of gated factor z, in units of sigma: a factor's beta is then its
+# return coefficient, and the residual penalty is smallest at the beta the factor's predictive
+# power supports (about its correlation with r / sigma; 0 for noise). At 0.1 the penalty's slope
+# in beta was too flat to learn: betas of planted and noise factors ended where the seed put them.
+RETURN_PER_Z = 1.0
 SUPERVISOR_OBS, FACTOR_OBS = 11, 10
 
 

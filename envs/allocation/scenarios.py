@@ -48,7 +48,7 @@ BAR_SIGMA = 0.01  # per-bar volatility of the scenarios' GBM bars
 
 
 def planted_factor_series(
-    power: float = 0.3, factor: str = "value", n_bars: int = 3000, seed: int = 0
+    power: float = 0.6, factor: str = "value", n_bars: int = 3000, seed: int = 0
 ) -> CalibrationSeries:
     """A CalibrationSeries (GBM bars) whose factor ``factor`` is replaced by a score with
     correlation ``power`` to the next bar's volatility-normalized return; the other factors are

@@ -40,3 +40,40 @@ def test_unknown_accounting_is_named():
         ValueError, match="stock accounting must be one of \\['scml', 'consumed'\\]"
     ):
         WorldConfig(stock_accounting="fifo").validate()
+
+
+def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting(tmp_path):
+    from envs.scml.world_builder import unwrap_agent
+    from policies.shield import raw_material_trajectory
+    from tests.shield_cases import make_state
+
+    detected = {}
+    for accounting in ("consumed", "scml"):
+        config = WorldConfig(
+            n_steps=25,
+            agents_per_process=3,
+            log_dir=str(tmp_path / accounting),
+            stock_accounting=accounting,
+        )
+        world, (learner,) = build_world(
+            config, HeuristicStdAgent, seed=0, learner_params={"horizon": 10}
+        )
+        awi = world.agents[learner].awi
+        for day in range(config.n_steps - 1):
+            before = awi.current_inventory_input
+            world.step()
+            agent = unwrap_agent(world, learner)
+            supplies = sum(agent.awi._future_supplies.get(day, {}).values())
+            sales = sum(agent.awi._future_sales.get(day, {}).values())
+            state = make_state(
+                horizon=0,
+                n_lines=awi.n_lines,
+                inventory_input=before,
+                incoming={0: supplies},
+                outgoing={0: sales},
+            )
+            predicted = raw_material_trajectory(state, stock_consumed=accounting == "consumed")
+            assert predicted[0, 0] == awi.current_inventory_input, f"{accounting} day {day}"
+        detected[accounting] = agent.stock_consumed
+    # Under scml's accounting stock never falls; the consumed world shows itself.
+    assert detected == {"consumed": True, "scml": False}

@@ -44,7 +44,12 @@ class HeuristicExecutor:
 
     def plan(self, day: DaySnapshot) -> np.ndarray:
         return plan_goal(
-            day.state, day.limits, day.market, self.production_target, self.price_slack
+            day.state,
+            day.limits,
+            day.market,
+            self.production_target,
+            self.price_slack,
+            stock_consumed=day.stock_consumed,
         )
 
     def respond(

@@ -5,6 +5,8 @@ How SCML std (scml 0.8.4) moves goods, which the plan follows:
   ``n_lines`` units a day;
 - deliveries not used by that day's production join the raw stock, and production draws on the
   stock without ever reducing it (see policies.shield.limits.raw_material_trajectory).
+(In a world whose production consumes stock, ExecutorStdAgent sees the stock fall and passes
+``stock_consumed``: the walk then spends what production draws and builds no buffer.)
 So the plan is sales-led: sell about ``production_target * n_lines`` units a day, buy what each
 day's production lacks, and once build the stock up to ``stock_target`` units, after which the
 stock covers production. A first-level factory sells what its exogenous supply and stock make; a
@@ -30,10 +32,14 @@ def plan_goal(
     price_slack: float = 0.1,
     min_margin: float = 0.05,
     stock_target: float | None = None,
+    stock_consumed: bool = False,
 ) -> np.ndarray:
     """Physical goal of shape (4, 4) for one state (batch of one).
 
     ``stock_target`` defaults to ``production_target * n_lines``; 0 turns stock building off.
+    ``stock_consumed``: the world's production uses up raw stock (detected at run time by
+    ExecutorStdAgent), so the stock walk spends what production draws and no buffer is built:
+    bought stock is only worth what the days left can turn into sales.
     """
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
@@ -61,7 +67,7 @@ def plan_goal(
     # only what supply and stock can make.
     daily_buy = np.zeros(state.horizon + 1)
     stock = float(state.inventory_input[0])
-    topped_up = not market.can_buy
+    topped_up = not market.can_buy or stock_consumed
     for k in np.flatnonzero(offsets < days_left):
         makeable = min(n_lines, stock + inflow[k])
         if not market.can_buy:
@@ -75,7 +81,10 @@ def plan_goal(
             if k == 0:
                 buy = max(buy, market.needed_supplies)
             daily_buy[k] = min(buy, limits.safe_buy[0, k])
-        stock += max(0.0, inflow[k] + daily_buy[k] - made)
+        if stock_consumed:
+            stock = max(0.0, stock + inflow[k] + daily_buy[k] - made)
+        else:
+            stock += max(0.0, inflow[k] + daily_buy[k] - made)
 
     buckets = bucket_of(offsets)
     goal = np.zeros((N_BUCKETS, 4))

@@ -62,6 +62,10 @@ class ExecutorStdAgent(StdSyncAgent):
         self.fallbacks: Counter[str] = Counter()
         self.decisions: Counter[str] = Counter()
         self.day: DaySnapshot | None = None
+        # Which stock accounting the world uses, learned at run time: under scml's own, raw
+        # stock never falls; the first fall shows a world whose production consumes it.
+        self.stock_consumed = False
+        self._last_input_stock: float | None = None
         self._initial_balance = 1.0
         self._secured = np.zeros((N_BUCKETS, 2))  # bought, sold per bucket today
         self._events: dict[str, list[tuple[int, float, float, float, float]]] = defaultdict(list)
@@ -96,8 +100,12 @@ class ExecutorStdAgent(StdSyncAgent):
     # --- the day ----------------------------------------------------------------------------
     def before_step(self) -> None:
         super().before_step()
+        stock = float(self.awi.current_inventory_input)
+        if self._last_input_stock is not None and stock < self._last_input_stock:
+            self.stock_consumed = True
+        self._last_input_stock = stock
         self.day = DaySnapshot.from_awi(
-            self.awi, self.horizon, self._initial_balance, self.reserve_money
+            self.awi, self.horizon, self._initial_balance, self.reserve_money, self.stock_consumed
         )
         self._secured = np.zeros((N_BUCKETS, 2))
         self._events = defaultdict(list)

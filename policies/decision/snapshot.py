@@ -33,6 +33,7 @@ class DaySnapshot:
     initial_balance: float
     n_steps: int
     live_offers: np.ndarray  # (4, H+1): see live_offers_by_day
+    stock_consumed: bool = False  # the world's production uses up raw stock (limits model it)
 
     def __post_init__(self) -> None:
         if self.state.batch_size != 1:
@@ -57,17 +58,23 @@ class DaySnapshot:
 
     @classmethod
     def from_awi(
-        cls, awi: Any, horizon: int, initial_balance: float, reserve: float = 0.0
+        cls,
+        awi: Any,
+        horizon: int,
+        initial_balance: float,
+        reserve: float = 0.0,
+        stock_consumed: bool = False,
     ) -> DaySnapshot:
         state = state_from_awi(awi, horizon)
         return cls(
             state=state,
-            limits=compute_limits(state, reserve),
+            limits=compute_limits(state, reserve, stock_consumed),
             market=MarketView.from_awi(awi),
             catalog_price_out=float(awi.catalog_prices[awi.my_output_product]),
             initial_balance=float(initial_balance),
             n_steps=int(awi.n_steps),
             live_offers=live_offers_by_day(awi, horizon),
+            stock_consumed=stock_consumed,
         )
 
 

@@ -61,20 +61,40 @@ def production(state: ShieldState) -> np.ndarray:
 
 
 def raw_material_trajectory(
-    state: ShieldState, inflow: np.ndarray | None = None, made: np.ndarray | None = None
+    state: ShieldState,
+    inflow: np.ndarray | None = None,
+    made: np.ndarray | None = None,
+    stock_consumed: bool = False,
 ) -> np.ndarray:
     """L[k]: raw stock at the end of day t+k, shape (B, H+1).
 
     What scml 0.8.4 does (world.py, "remaining_in"): a day's deliveries not used by that day's
     production join the stock, and production draws on the stock without ever reducing it. So
     ``L = I + cumsum(max(0, inflow - production))``; it never decreases.
-    tests/test_shield_world_model.py pins this against a live world.
+    tests/test_shield_world_model.py pins this against a live world. With ``stock_consumed``
+    (a world where production uses up what it draws, e.g. envs.scml.consumed_stock_world):
+    ``L[k] = L[k-1] + inflow[k] - made[k]``, where a day makes at most what it holds.
     """
     if inflow is None:
         inflow = expected_raw_inflow(state)
     if made is None:
         made = production(state)
+    if stock_consumed:
+        return consumed_stock_trajectory(state, inflow, made)
     return stock_from_surplus(state, np.maximum(0.0, inflow - made))
+
+
+def consumed_stock_trajectory(
+    state: ShieldState, inflow: np.ndarray, made: np.ndarray
+) -> np.ndarray:
+    """Stock at the end of each day when production uses up the stock it draws on."""
+    out = np.empty_like(inflow, dtype=np.float64)
+    stock = state.inventory_input.astype(np.float64)
+    for k in range(inflow.shape[1]):  # a recursion over the H+1 days, vectorized over the batch
+        available = stock + inflow[:, k]
+        stock = available - np.minimum(made[:, k], available)
+        out[:, k] = stock
+    return out
 
 
 def stock_from_surplus(state: ShieldState, surplus: np.ndarray) -> np.ndarray:
@@ -153,15 +173,25 @@ class ShieldLimits:
     budget: np.ndarray
 
 
-def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
-    """All quantity and money limits for a batch of states."""
+def compute_limits(
+    state: ShieldState, reserve: float = 0.0, stock_consumed: bool = False
+) -> ShieldLimits:
+    """All quantity and money limits for a batch of states; ``stock_consumed`` models a world
+    where production uses up raw stock (see :func:`raw_material_trajectory`)."""
     remaining = days_left(state)
     open_days = remaining > 0  # days after the end of the world take no deliveries
     capacity = capacity_vector(state, remaining)
     inflow = expected_raw_inflow(state)
-    surplus = np.maximum(0.0, inflow - production(state))
-    raw = stock_from_surplus(state, surplus)  # surplus is needed again for safe_sell below
-    room = sell_room(state, raw, inflow)
+    made = production(state)
+    if stock_consumed:
+        raw = consumed_stock_trajectory(state, inflow, made)
+        room = sell_room(state, raw, inflow)
+        safe_sell = safe_sell_from_stock(state, raw, inflow, room, open_days)
+    else:
+        surplus = np.maximum(0.0, inflow - made)
+        raw = stock_from_surplus(state, surplus)
+        room = sell_room(state, raw, inflow)
+        safe_sell = safe_sell_quantities(room, surplus, open_days)
     headroom = np.where(open_days, capacity - raw, np.nan)
     return ShieldLimits(
         capacity=capacity,
@@ -169,6 +199,26 @@ def compute_limits(state: ShieldState, reserve: float = 0.0) -> ShieldLimits:
         sell_room=room,
         buy_headroom=headroom,
         safe_buy=safe_quantities(headroom),
-        safe_sell=safe_sell_quantities(room, surplus, open_days),
+        safe_sell=safe_sell,
         budget=free_budget(state, reserve),
     )
+
+
+def safe_sell_from_stock(
+    state: ShieldState,
+    raw: np.ndarray,
+    inflow: np.ndarray,
+    room: np.ndarray,
+    open_days: np.ndarray,
+) -> np.ndarray:
+    """Q_safe for selling when production consumes stock: a sale on day d draws on the stock
+    every later day starts from, so it may not exceed the material later days have beyond their
+    own signed sales (nor day d's room)."""
+    stock_before = np.concatenate([state.inventory_input[:, None], raw[:, :-1]], axis=1)
+    spare = stock_before + inflow - state.outgoing  # material left after each day's signed sales
+    later = np.full_like(room, np.inf)
+    later[:, :-1] = reverse_cummin(np.where(open_days, spare, np.inf))[:, 1:]
+    limit = np.minimum(room, np.maximum(later, 0.0))
+    np.maximum(limit, 0.0, out=limit)
+    limit[~open_days] = 0.0
+    return limit

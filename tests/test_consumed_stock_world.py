@@ -55,9 +55,8 @@ def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting
             log_dir=str(tmp_path / accounting),
             stock_accounting=accounting,
         )
-        world, (learner,) = build_world(
-            config, HeuristicStdAgent, seed=0, learner_params={"horizon": 10}
-        )
+        params = {"horizon": 10, "consumed_stock_model": accounting == "consumed"}
+        world, (learner,) = build_world(config, HeuristicStdAgent, seed=0, learner_params=params)
         awi = world.agents[learner].awi
         for day in range(config.n_steps - 1):
             before = awi.current_inventory_input
@@ -74,6 +73,7 @@ def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting
             )
             predicted = raw_material_trajectory(state, stock_consumed=accounting == "consumed")
             assert predicted[0, 0] == awi.current_inventory_input, f"{accounting} day {day}"
-        detected[accounting] = agent.stock_consumed
-    # Under scml's accounting stock never falls; the consumed world shows itself.
-    assert detected == {"consumed": True, "scml": False}
+        detected[accounting] = (agent.stock_consumed, agent.day.stock_consumed)
+    # Under scml's accounting stock never falls; the consumed world shows itself, and with
+    # consumed_stock_model the day's snapshot (shield limits, plan) switches to it.
+    assert detected == {"consumed": (True, True), "scml": (False, False)}

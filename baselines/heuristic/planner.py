@@ -6,7 +6,7 @@ How SCML std (scml 0.8.4) moves goods, which the plan follows:
 - deliveries not used by that day's production join the raw stock, and production draws on the
   stock without ever reducing it (see policies.shield.limits.raw_material_trajectory).
 (In a world whose production consumes stock, ExecutorStdAgent sees the stock fall and passes
-``stock_consumed``: the walk then spends what production draws and builds no buffer.)
+``stock_consumed``: the walk then spends what production draws and refills the buffer.)
 So the plan is sales-led: sell about ``production_target * n_lines`` units a day, buy what each
 day's production lacks, and once build the stock up to ``stock_target`` units, after which the
 stock covers production. A first-level factory sells what its exogenous supply and stock make; a
@@ -38,8 +38,8 @@ def plan_goal(
 
     ``stock_target`` defaults to ``production_target * n_lines``; 0 turns stock building off.
     ``stock_consumed``: the world's production uses up raw stock (detected at run time by
-    ExecutorStdAgent), so the stock walk spends what production draws and no buffer is built:
-    bought stock is only worth what the days left can turn into sales.
+    ExecutorStdAgent), so the stock walk spends what production draws; the buffer of
+    ``stock_target`` units is then refilled as production uses it.
     """
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
@@ -67,7 +67,7 @@ def plan_goal(
     # only what supply and stock can make.
     daily_buy = np.zeros(state.horizon + 1)
     stock = float(state.inventory_input[0])
-    topped_up = not market.can_buy or stock_consumed
+    topped_up = not market.can_buy
     for k in np.flatnonzero(offsets < days_left):
         makeable = min(n_lines, stock + inflow[k])
         if not market.can_buy:

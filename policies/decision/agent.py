@@ -41,6 +41,10 @@ class ExecutorStdAgent(StdSyncAgent):
     horizon: H of the shield and the snapshots.
     history_length: earlier offers per thread kept in its snapshot.
     reserve: money the shield never commits.
+    consumed_stock_model: once the agent has seen its raw stock fall (a world whose production
+        consumes stock; ``stock_consumed`` turns True), plan and shield with the consumed-stock
+        model. Off by default: in ConsumedStockWorld the heuristic that keeps scml's model scored
+        0.05 more (experiments/reports/balanced_consumed_stock_control.md).
     """
 
     def __init__(
@@ -51,9 +55,11 @@ class ExecutorStdAgent(StdSyncAgent):
         horizon: int = 40,
         history_length: int = 16,
         reserve: float = 0.0,
+        consumed_stock_model: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.consumed_stock_model = consumed_stock_model
         self.executor, self.fallback = executor, fallback
         self.horizon, self.history_length, self.reserve_money = horizon, history_length, reserve
         self.goal_override: np.ndarray | None = None
@@ -105,7 +111,11 @@ class ExecutorStdAgent(StdSyncAgent):
             self.stock_consumed = True
         self._last_input_stock = stock
         self.day = DaySnapshot.from_awi(
-            self.awi, self.horizon, self._initial_balance, self.reserve_money, self.stock_consumed
+            self.awi,
+            self.horizon,
+            self._initial_balance,
+            self.reserve_money,
+            self.stock_consumed and self.consumed_stock_model,
         )
         self._secured = np.zeros((N_BUCKETS, 2))
         self._events = defaultdict(list)

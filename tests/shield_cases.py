@@ -46,3 +46,17 @@ def make_state(
         payables=daily(payables),
         receivables=daily(None),
     )
+
+
+def settled_day_state(agent_awi, day: int, stock_before: float, n_lines: int) -> ShieldState:
+    """The one-day state (horizon 0) of a day a live world just settled: the stock at its dawn
+    and what was delivered in and out that day (from the AWI's contract books)."""
+    supplies = sum(agent_awi._future_supplies.get(day, {}).values())
+    sales = sum(agent_awi._future_sales.get(day, {}).values())
+    return make_state(
+        horizon=0,
+        n_lines=n_lines,
+        inventory_input=stock_before,
+        incoming={0: supplies},
+        outgoing={0: sales},
+    )

@@ -45,7 +45,7 @@ def test_unknown_accounting_is_named():
 def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting(tmp_path):
     from envs.scml.world_builder import unwrap_agent
     from policies.shield import raw_material_trajectory
-    from tests.shield_cases import make_state
+    from tests.shield_cases import settled_day_state
 
     detected = {}
     for accounting in ("consumed", "scml"):
@@ -62,15 +62,7 @@ def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting
             before = awi.current_inventory_input
             world.step()
             agent = unwrap_agent(world, learner)
-            supplies = sum(agent.awi._future_supplies.get(day, {}).values())
-            sales = sum(agent.awi._future_sales.get(day, {}).values())
-            state = make_state(
-                horizon=0,
-                n_lines=awi.n_lines,
-                inventory_input=before,
-                incoming={0: supplies},
-                outgoing={0: sales},
-            )
+            state = settled_day_state(agent.awi, day, before, awi.n_lines)
             predicted = raw_material_trajectory(state, stock_consumed=accounting == "consumed")
             assert predicted[0, 0] == awi.current_inventory_input, f"{accounting} day {day}"
         detected[accounting] = (agent.stock_consumed, agent.day.stock_consumed)

@@ -9,7 +9,7 @@ import numpy as np
 from baselines.heuristic.agent import HeuristicStdAgent
 from envs.scml.world_builder import WorldConfig, build_world, unwrap_agent
 from policies.shield import raw_material_trajectory
-from tests.shield_cases import make_state
+from tests.shield_cases import settled_day_state
 
 
 def test_predicted_stock_after_each_day_equals_the_worlds(tmp_path):
@@ -24,15 +24,8 @@ def test_predicted_stock_after_each_day_equals_the_worlds(tmp_path):
         stock_before = awi.current_inventory_input
         world.step()
         agent_awi = unwrap_agent(world, learner).awi
-        supplies = sum(agent_awi._future_supplies.get(day, {}).values())
-        sales = sum(agent_awi._future_sales.get(day, {}).values())
-        state = make_state(
-            horizon=0,
-            n_lines=awi.n_lines,
-            inventory_input=stock_before,
-            incoming={0: supplies},
-            outgoing={0: sales},
-        )
+        state = settled_day_state(agent_awi, day, stock_before, awi.n_lines)
+        supplies, sales = state.incoming[0, 0], state.outgoing[0, 0]
         predicted = raw_material_trajectory(state)[0, 0]
         assert predicted == awi.current_inventory_input, f"day {day}: {supplies=} {sales=}"
         days_with_trade += int(supplies > 0 or sales > 0)

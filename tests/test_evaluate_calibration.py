@@ -69,7 +69,7 @@ def test_walk_forward_trains_per_role_modules_and_writes_the_table(tmp_path, mar
         "buy and hold",
     }
     assert results[["return_after_costs", "sharpe", "max_drawdown", "turnover"]].notna().all().all()
-    modules = run_dir / "checkpoints" / "split0" / "learner_group" / "learner" / "rl_module"
+    modules = run_dir / "checkpoints" / "seed0_split0" / "learner_group" / "learner" / "rl_module"
     assert sorted(p.name for p in modules.iterdir() if p.is_dir()) == [
         "factor_chip",
         "factor_sentiment",

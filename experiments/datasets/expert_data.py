@@ -44,8 +44,9 @@ class ExpertData:
         world_expert, world_level = [], []
         for name in names:
             shard = read_shard(root / name)
-            meta = json.loads(str(shard["meta"]))
-            expert, level = meta["expert"], int(meta["world"]["learner_process"])
+            meta = json.loads(str(shard["meta"])) if "meta" in shard else {}
+            expert = str(meta.get("expert"))
+            level = int(meta.get("world", {}).get("learner_process", -1))  # -1: not recorded
             if wanted and wanted.get(level) != expert:
                 continue
             world = len(world_expert)

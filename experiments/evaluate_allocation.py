@@ -40,7 +40,7 @@ from envs.market.splits import make_splits
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
-from experiments.common.walk_forward_report import WalkForwardReport, interval
+from experiments.common.walk_forward_report import WalkForwardReport, group_table
 
 
 def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
@@ -75,16 +75,6 @@ def allocation_series(cfg: DictConfig) -> AllocationSeries:
         raise ValueError(f"scenario.kind must be planted_skill (or scenario=null), got {kind!r}")
     scenario["skills"] = tuple(scenario.get("skills", (0.55, 0.5, 0.5, 0.5)))
     return planted_skill_series(**scenario)
-
-
-def weight_table(weights: pd.DataFrame) -> str:
-    """Markdown: stage 1's mean weight per advisor on the test windows, 95% t interval over
-    splits and seeds (with planted skill, the skilled advisor should carry most of it)."""
-    lines = ["", "## Stage 1 weights (mean over each test window)", ""]
-    lines += ["| advisor | weight |", "|---|---|"]
-    for advisor, rows in weights.groupby("advisor", sort=False):
-        lines.append(f"| {advisor} | {interval(rows['weight'], '.3f')} |")
-    return "\n".join(lines) + "\n"
 
 
 def run(cfg: DictConfig) -> pd.DataFrame:
@@ -193,7 +183,11 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     method = str(cfg.splits.method).replace("_", " ")
     weights = pd.DataFrame(weights)
     write_atomic(out / "weights.csv", weights.to_csv(index=False))
-    report.write(out, f"{method.capitalize()} evaluation", weight_table(weights))
+    report.write(
+        out,
+        f"{method.capitalize()} evaluation",
+        group_table(weights, "advisor", "weight", "Stage 1 weights (mean over each test window)"),
+    )
     print_tensorboard_hint(out)
     return pd.DataFrame(report.rows)
 

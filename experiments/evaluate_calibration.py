@@ -32,7 +32,7 @@ from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
-from experiments.common.walk_forward_report import WalkForwardReport, interval
+from experiments.common.walk_forward_report import WalkForwardReport, group_table
 from policies.hierarchical import RLlibTeam, StaticCalibration
 
 
@@ -60,21 +60,6 @@ def calibration_series(cfg: DictConfig) -> CalibrationSeries:
     if kind != "planted_factor":
         raise ValueError(f"scenario.kind must be planted_factor (or scenario=null), got {kind!r}")
     return planted_factor_series(**scenario)
-
-
-def beta_table(betas: pd.DataFrame) -> str:
-    """Markdown: each factor's mean learned beta on the test windows, 95% t interval over
-    splits and seeds (the static reference keeps its initial beta)."""
-    lines = [
-        "",
-        "## Learned betas (mean over each test window)",
-        "",
-        "| factor | beta |",
-        "|---|---|",
-    ]
-    for factor, rows in betas.groupby("factor", sort=False):
-        lines.append(f"| {factor} | {interval(rows['beta'], '.3f')} |")
-    return "\n".join(lines) + "\n"
 
 
 def run(cfg: DictConfig) -> str:
@@ -133,7 +118,11 @@ def run(cfg: DictConfig) -> str:
     betas = pd.DataFrame(betas)
     write_atomic(out / "betas.csv", betas.to_csv(index=False))
     source = cfg.scenario.kind if cfg.get("scenario") else cfg.market.kind
-    return report.write(out, f"Calibration walk-forward on {source}", beta_table(betas))
+    return report.write(
+        out,
+        f"Calibration walk-forward on {source}",
+        group_table(betas, "factor", "beta", "Learned betas (mean over each test window)"),
+    )
 
 
 register_schemas()  # typed config groups: bad values fail at composition

@@ -24,9 +24,11 @@ def shard_name(world_index: int) -> str:
     return f"world_{world_index:05d}.npz"
 
 
-def summarize(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Rows per table, and who played where: the expert, its level and its final scores."""
-    meta = json.loads(str(arrays["meta"])) if "meta" in arrays else {}
+def summarize(arrays: dict[str, np.ndarray], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Rows per table, and who played where: the expert, its level and its final scores (from
+    ``meta``, else the shard's own ``meta`` array)."""
+    if meta is None:
+        meta = json.loads(str(arrays["meta"])) if "meta" in arrays else {}
     return {
         "days": int(len(arrays["day_day"])),
         "events": int(len(arrays["event_day"])),
@@ -45,7 +47,7 @@ def write_shard(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any])
     with open(tmp, "wb") as handle:  # an open handle: numpy would append .npz to a str name
         np.savez_compressed(handle, meta=np.array(json.dumps(meta)), **arrays)
     tmp.replace(path)
-    return {"shard": path.name, **summarize({**arrays, "meta": np.array(json.dumps(meta))})}
+    return {"shard": path.name, **summarize(arrays, meta)}
 
 
 def read_shard(path: Path) -> dict[str, np.ndarray]:

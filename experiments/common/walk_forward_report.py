@@ -29,6 +29,15 @@ def interval(values: pd.Series, fmt: str) -> str:
     return f"{ci['mean']:{fmt}} [{ci['low']:{fmt}}, {ci['high']:{fmt}}]"
 
 
+def group_table(frame: pd.DataFrame, key: str, value: str, title: str) -> str:
+    """Markdown section: the mean ``value`` per ``key`` (in order of appearance) with a 95% t
+    interval over the rest of the rows (splits x seeds)."""
+    lines = ["", f"## {title}", "", f"| {key} | {value} |", "|---|---|"]
+    for name, rows in frame.groupby(key, sort=False):
+        lines.append(f"| {name} | {interval(rows[value], '.3f')} |")
+    return "\n".join(lines) + "\n"
+
+
 class WalkForwardReport:
     """Collect (split, method, positions) on test windows (and the training seed), then write
     results.csv, results.md (per method: mean over splits and seeds with a 95% t interval of

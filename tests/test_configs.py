@@ -20,6 +20,7 @@ REQUIRED = {  # mandatory values (???) of primaries, given so that every field c
     "export_check": ["export=e"],
     "sweep_report": ["sweep_dir=d"],
     "expert_table": ["dataset=d"],
+    "dagger": ["dataset=d", "init_from=c"],
 }
 
 

@@ -46,7 +46,14 @@ def expert_log(
         day[f"day_shield_{name}"] = [np.zeros(H + 1)]
     columns = {k: np.array(v) for k, v in day.items()}
     # The recorder's columns; the ones below the events' tuples are filled after.
-    filled_after = ("agent", "day", "relative_time", "agreed_today", "committed_at_delivery")
+    filled_after = (
+        "agent",
+        "day",
+        "relative_time",
+        "agreed_today",
+        "committed_at_delivery",
+        "source",
+    )
     event_columns = [c for c in EVENT_COLUMNS if c not in filled_after]
     for k, name in enumerate(event_columns):
         columns[f"event_{name}"] = np.array(
@@ -60,6 +67,7 @@ def expert_log(
         event_relative_time=np.zeros(n_events),
         event_agreed_today=np.zeros(n_events),
         event_committed_at_delivery=np.zeros(n_events),
+        event_source=np.zeros(n_events, int),  # an expert's own play
     )
     for k, name in enumerate(("partner", "is_buy", "quantity", "delivery_day", "unit_price")):
         columns[f"deal_{name}"] = np.array(
@@ -70,6 +78,7 @@ def expert_log(
         deal_world=np.zeros(n_deals, int),
         deal_agent=np.zeros(n_deals, int),
         deal_signed_day=np.full(n_deals, 2),
+        world_teacher=np.array([""]),
     )
     return ExpertData(columns, {})
 

@@ -55,15 +55,25 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
                 "horizon": int(cfg.horizon),
                 "shard": str(dataset / shard_name(index)),
                 "threads": int(cfg.threads),
+                "expert_params": expert_params(cfg),
             }
         )
     return plans
 
 
+def expert_params(cfg: DictConfig) -> dict | None:
+    """Constructor arguments of the expert (plain values: they travel to Ray workers)."""
+    params = cfg.get("expert_params")
+    return OmegaConf.to_container(params, resolve=True) if params else None
+
+
 def identity(cfg: DictConfig) -> dict:
     """What makes two collections the same dataset (n_worlds may grow on resume)."""
     keys = ("expert", "horizon", "levels", "world", "seed")
-    return {k: OmegaConf.to_container(cfg, resolve=True)[k] for k in keys}
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    return {k: plain[k] for k in keys} | (
+        {"expert_params": plain["expert_params"]} if expert_params(cfg) else {}
+    )
 
 
 def run(cfg: DictConfig, out: Path | None = None) -> dict:

@@ -48,8 +48,14 @@ def world_scores(dataset: Path) -> dict[int, dict[str, dict[int, float]]]:
 
 def expert_table(dataset: Path) -> dict[str, Any]:
     """Rows per (level, expert) and the best expert per level (highest mean)."""
+    return score_table(world_scores(dataset))
+
+
+def score_table(scores: dict[int, dict[str, dict[int, float]]]) -> dict[str, Any]:
+    """The table of :func:`expert_table` from {level: {agent: {seed: score}}} (agents compared
+    on the seeds they share)."""
     rows, best = [], {}
-    for level, experts in sorted(world_scores(dataset).items()):
+    for level, experts in sorted(scores.items()):
         means = {e: np.mean(list(s.values())) for e, s in experts.items()}
         leader = max(means, key=means.get)
         best[level] = leader

@@ -18,6 +18,87 @@ RESPONSE_CODES = {
 }
 NOT_DECISIONS = (ResponseType.WAIT, ResponseType.NO_RESPONSE)
 PROPOSED, RECEIVED = 0, 1
+# Who an event row's decision belongs to (the ``source`` column of a shard's events):
+# an expert's own play (a training example and context), a learner's play under DAgger (context
+# only: the history and the offers on the table) and a teacher's answer to the learner's round
+# (a training example only; experiments.collect.dagger).
+EXPERT_PLAY, LEARNER_PLAY, TEACHER_LABEL = 0, 1, 2
+
+
+def is_buying_from(agent: Any, partner: str) -> bool:
+    return partner in agent.awi.my_suppliers
+
+
+def round_snapshot(agent: Any, today: int, step: int) -> dict[bool, tuple[int, list[int]]]:
+    """Per side (True: buying): what was agreed today and what is contracted for each day
+    from today on, as the round began. Answers of one round are logged one by one as the
+    mechanism collects them, after some of the round's own deals may have been signed; the
+    agent decided them all on the state before the round."""
+    key = (today, step)
+    if agent.hrlxf_round[0] != key:
+        awi, days = agent.awi, range(today, max(agent.awi.n_steps, today + 1))
+        contracted = {True: awi.total_supplies_at, False: awi.total_sales_at}
+        agent.hrlxf_round = (
+            key,
+            {
+                buying: (
+                    sum(d[3] for d in agent.hrlxf_deals if d[0] == today and d[2] == buying),
+                    [int(contracted[buying](t)) for t in days],
+                )
+                for buying in (True, False)
+            },
+        )
+    return agent.hrlxf_round[1]
+
+
+def event_row(
+    agent: Any,
+    partner: str,
+    step: int,
+    relative_time: float,
+    kind: int,
+    offer: Any,
+    response: int,
+) -> tuple:
+    """One event row (see :func:`recording_class`) of a recorded agent's open thread."""
+    issues = agent.awi.current_nmis[partner].outcome_space.issues
+    today, buying = agent.awi.current_step, is_buying_from(agent, partner)
+    agreed, contracted = round_snapshot(agent, today, step)[buying]
+    return (
+        today,
+        partner,
+        buying,
+        kind,
+        step,
+        float(relative_time),
+        int(offer[0]),
+        int(offer[1]),
+        float(offer[2]),
+        response,
+        int(issues[0].max_value),
+        int(issues[1].min_value),
+        int(issues[1].max_value),
+        float(issues[2].min_value),
+        float(issues[2].max_value),
+        agreed,
+        int(contracted[min(max(int(offer[1]) - today, 0), len(contracted) - 1)]),
+    )
+
+
+def log_offer(agent: Any, partner: str, state: Any, kind: int, offer: Any, response: int) -> None:
+    if offer is None:
+        return
+    agent.hrlxf_events.append(
+        event_row(
+            agent,
+            partner,
+            int(getattr(state, "step", 0)),
+            float(getattr(state, "relative_time", 0.0)),
+            kind,
+            offer,
+            response,
+        )
+    )
 
 
 def recording_class(expert: type) -> type:
@@ -38,59 +119,6 @@ def recording_class(expert: type) -> type:
         self.hrlxf_deals: list[tuple] = []
         self.hrlxf_round: tuple = (None, {})
         expert.init(self)
-
-    def is_buying_from(self, partner: str) -> bool:
-        return partner in self.awi.my_suppliers
-
-    def round_snapshot(self, today: int, step: int) -> dict[bool, tuple[int, list[int]]]:
-        """Per side (True: buying): what was agreed today and what is contracted for each day
-        from today on, as the round began. Answers of one round are logged one by one as the
-        mechanism collects them, after some of the round's own deals may have been signed; the
-        expert decided them all on the state before the round."""
-        key = (today, step)
-        if self.hrlxf_round[0] != key:
-            awi, days = self.awi, range(today, max(self.awi.n_steps, today + 1))
-            contracted = {True: awi.total_supplies_at, False: awi.total_sales_at}
-            self.hrlxf_round = (
-                key,
-                {
-                    buying: (
-                        sum(d[3] for d in self.hrlxf_deals if d[0] == today and d[2] == buying),
-                        [int(contracted[buying](t)) for t in days],
-                    )
-                    for buying in (True, False)
-                },
-            )
-        return self.hrlxf_round[1]
-
-    def log_offer(self, partner: str, state: Any, kind: int, offer: Any, response: int) -> None:
-        if offer is None:
-            return
-        issues = self.awi.current_nmis[partner].outcome_space.issues
-        today, buying = self.awi.current_step, is_buying_from(self, partner)
-        step = int(getattr(state, "step", 0))
-        agreed, contracted = round_snapshot(self, today, step)[buying]
-        self.hrlxf_events.append(
-            (
-                today,
-                partner,
-                buying,
-                kind,
-                step,
-                float(getattr(state, "relative_time", 0.0)),
-                int(offer[0]),
-                int(offer[1]),
-                float(offer[2]),
-                response,
-                int(issues[0].max_value),
-                int(issues[1].min_value),
-                int(issues[1].max_value),
-                float(issues[2].min_value),
-                float(issues[2].max_value),
-                agreed,
-                int(contracted[min(max(int(offer[1]) - today, 0), len(contracted) - 1)]),
-            )
-        )
 
     def propose(self, negotiator_id: str, state: Any, *args: Any, **kwargs: Any) -> Any:
         offer = expert.propose(self, negotiator_id, state, *args, **kwargs)

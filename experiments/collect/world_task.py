@@ -10,7 +10,12 @@ import numpy as np
 from envs.scml.opponents import resolve_agent
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
-from experiments.collect.recorder import recording_class
+from experiments.collect.recorder import (
+    EXPERT_PLAY,
+    LEARNER_PLAY,
+    TEACHER_LABEL,
+    recording_class,
+)
 from experiments.collect.shards import write_shard
 from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS
 
@@ -29,7 +34,9 @@ def collect_world(
     expert_params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run the world to its end; record every expert slot's day states, offers and deals, and
-    the goal of each day where the expert states one (``goal_history``; NaN otherwise).
+    the goal of each day where the expert states one (``goal_history``; NaN otherwise). A
+    DAgger agent (experiments.collect.dagger) adds its teacher's answers as event rows of source
+    TEACHER_LABEL, its own play being LEARNER_PLAY; an expert's play is EXPERT_PLAY.
 
     Returns the shard's summary (rows per table). The shard appears only when complete.
     """
@@ -86,7 +93,16 @@ def collect_world(
             days["goal"].append(history[-1] if history else np.full((4, 4), np.nan))
     final = session.scores()
     agents = [session.agent(a) for a in experts]
-    events = [(i, *row) for i, agent in enumerate(agents) for row in agent.hrlxf_events]
+    events = [
+        (i, *row, LEARNER_PLAY if hasattr(agent, "hrlxf_labels") else EXPERT_PLAY)
+        for i, agent in enumerate(agents)
+        for row in agent.hrlxf_events
+    ]
+    events += [
+        (i, *row, TEACHER_LABEL)
+        for i, agent in enumerate(agents)
+        for row in getattr(agent, "hrlxf_labels", [])
+    ]
     deals = [(i, *row) for i, agent in enumerate(agents) for row in agent.hrlxf_deals]
     arrays = {f"day_{k}": np.asarray(v) for k, v in days.items()}
     arrays["final_score"] = np.array([final[a] for a in experts])
@@ -97,7 +113,10 @@ def collect_world(
     arrays.update(table("event", EVENT_COLUMNS, events, index))
     arrays.update(table("deal", DEAL_COLUMNS, deals, index))
     name = expert if isinstance(expert, str) else f"{expert.__module__}.{expert.__qualname__}"
-    return write_shard(Path(shard), arrays, {"seed": seed, "expert": name, "world": world})
+    meta = {"seed": seed, "expert": name, "world": world}
+    if any(hasattr(agent, "hrlxf_labels") for agent in agents):
+        meta["teacher"] = str((expert_params or {}).get("teacher", "default"))
+    return write_shard(Path(shard), arrays, meta)
 
 
 def partner_ids(events: list[tuple], deals: list[tuple]) -> list[str]:
@@ -123,6 +142,7 @@ EVENT_COLUMNS = (
     "p_max",
     "agreed_today",
     "committed_at_delivery",
+    "source",
 )
 DEAL_COLUMNS = (
     "agent",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments.collect.recorder import EXPERT_PLAY
 from experiments.collect.shards import FORMAT_VERSION, MANIFEST, read_shard
 from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
 
@@ -17,16 +18,28 @@ class ExpertData:
     """Columns keyed by name (``day_*``, ``event_*``, ``deal_*`` as in the shards) plus
     ``day_world``/``event_world``/``deal_world``: the shard each row came from, and
     ``expert_final_score``/``expert_world``/``expert_agent``: each expert's score at the end,
-    ``world_expert``/``world_level``: who played each world (indexed by world) and at which level.
+    ``world_expert``/``world_level``: who played each world (indexed by world) and at which level,
+    ``world_teacher``: the teacher whose answers label a DAgger world ("" for an expert's world).
+    Shards written before events had a ``source`` get EXPERT_PLAY.
     """
 
     columns: dict[str, np.ndarray]
     config: dict
 
     @classmethod
-    def load(cls, root: Path, experts_by_level: dict[int, str] | None = None) -> ExpertData:
-        """All shards of ``root``; with ``experts_by_level`` ({level: expert name}) only the
-        worlds where that level's expert played (learn each position from its best expert)."""
+    def load(
+        cls, root: Path | str | list, experts_by_level: dict[int, str] | None = None
+    ) -> ExpertData:
+        """All shards of ``root`` (a dataset directory, or a list of them: DAgger aggregates the
+        expert's dataset with every iteration's); with ``experts_by_level`` ({level: expert
+        name}) only the worlds where that level's expert played (learn each position from its
+        best expert). The config is the first dataset's."""
+        if not isinstance(root, (str, Path)):  # a list (or Hydra ListConfig) of datasets
+            roots = [Path(r) for r in root]
+            if not roots:
+                raise ValueError("no dataset given")
+            parts = [cls.load(r, experts_by_level) for r in roots]
+            return cls.concatenate(parts)
         root = Path(root)
         manifest_path = root / MANIFEST
         if not manifest_path.exists():
@@ -41,7 +54,7 @@ class ExpertData:
             raise ValueError(f"{root} holds no shards")
         wanted = {int(level): str(e) for level, e in (experts_by_level or {}).items()}
         parts: dict[str, list[np.ndarray]] = {}
-        world_expert, world_level = [], []
+        world_expert, world_level, world_teacher = [], [], []
         for name in names:
             shard = read_shard(root / name)
             meta = json.loads(str(shard["meta"])) if "meta" in shard else {}
@@ -52,6 +65,9 @@ class ExpertData:
             world = len(world_expert)
             world_expert.append(expert)
             world_level.append(level)
+            world_teacher.append(str(meta.get("teacher", "")))
+            if "event_source" not in shard:
+                shard["event_source"] = np.full(len(shard["event_day"]), EXPERT_PLAY)
             for key, values in shard.items():
                 if key.startswith(("day_", "event_", "deal_")):
                     parts.setdefault(key, []).append(values)
@@ -75,7 +91,21 @@ class ExpertData:
         columns = {k: np.concatenate(v) for k, v in parts.items()}
         columns["world_expert"] = np.array(world_expert)
         columns["world_level"] = np.array(world_level)
+        columns["world_teacher"] = np.array(world_teacher)
         return cls(columns, manifest["config"])
+
+    @classmethod
+    def concatenate(cls, parts: list[ExpertData]) -> ExpertData:
+        """One dataset of several, world indices renumbered in order."""
+        columns: dict[str, list[np.ndarray]] = {}
+        offset = 0
+        for part in parts:
+            for key, values in part.columns.items():
+                if key.endswith("_world"):
+                    values = values + offset
+                columns.setdefault(key, []).append(values)
+            offset += len(part.columns["world_expert"])
+        return cls({k: np.concatenate(v) for k, v in columns.items()}, parts[0].config)
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.columns[key]

@@ -9,6 +9,10 @@ Per day and side (buy, sell), per delivery bucket:
   expert's last proposals and the partners' last offers, quantity-weighted); else the spot
   fallback (buy 0.95 x trading price of the input, sell 1.05 x of the output);
 - sides the factory cannot negotiate (x_role) are zeroed and masked out of the loss.
+
+Days of DAgger worlds (``world_teacher`` set) show the learner's deals, not a teacher's, so
+they get no L2 label (mask 0): their goal is the one the learner set itself that day
+(``day_goal``), the input its L3 really saw.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.collect.recorder import PROPOSED, RECEIVED
+from experiments.collect.recorder import PROPOSED, RECEIVED, TEACHER_LABEL
 from experiments.datasets.expert_data import ExpertData
 from policies.l2_goal import BUCKET_STARTS, N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, GoalCodec
 
@@ -71,7 +75,12 @@ def reconstruct_l2_goals(
     target = np.zeros((n, 16), dtype=np.float32)
     mask = np.zeros((n, 16), dtype=np.float32)
     deal_row = data.day_row(data["deal_world"], data["deal_agent"], data["deal_signed_day"])
-    event_row = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
+    played = np.flatnonzero(data["event_source"] != TEACHER_LABEL)
+    event_row = np.full(len(data["event_day"]), -1)
+    event_row[played] = data.day_row(
+        data["event_world"][played], data["event_agent"][played], data["event_day"][played]
+    )
+    learner_days = data["world_teacher"][data["day_world"]] != ""
     deals_of = group_rows(deal_row, n)
     events_of = group_rows(event_row, n)
     for r in range(n):
@@ -144,7 +153,12 @@ def reconstruct_l2_goals(
                 + [b * 4 + p_col for b in range(N_BUCKETS)],
             ] = float(negotiable)
         n_lines = float(data["day_shield_n_lines"][r])
+        if learner_days[r]:
+            # the learner's own goal, its sides as negotiable (columns of bucket 0's mask)
+            goal[r] = np.nan_to_num(data["day_goal"][r]) * (mask[r, :4] > 0)
         target[r] = codec.encode(goal[r], n_lines, *prices) * mask[r]
+        if learner_days[r]:
+            mask[r] = 0.0
     return {"goal": goal, "target": target, "mask": mask}
 
 

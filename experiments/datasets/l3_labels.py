@@ -6,6 +6,10 @@ builds, here from recorded events), and the network inputs come from
 for every offer the expert proposed, the residual (dq, dp) against the L1 baseline and the time
 label (delivery offset) projected onto the nearest offset the time mask allows; for every
 partner offer it answered, the operation label (0 accept, 1 counter/reject, 2 end).
+
+DAgger worlds (experiments.collect.dagger) hold two kinds of rows: what the learner played
+(context: thread histories and the offers on the table, never a label) and its teacher's answers
+to the same rounds (labels, never context). An expert's own rows are both.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from experiments.collect.recorder import PROPOSED, RECEIVED
+from experiments.collect.recorder import LEARNER_PLAY, PROPOSED, RECEIVED, TEACHER_LABEL
 from experiments.datasets.expert_data import ExpertData
 from policies.decision.contexts import DecisionInputs, decision_inputs
 from policies.decision.snapshot import ThreadSnapshot, history_tensor
@@ -61,8 +65,8 @@ def earlier_events(data: ExpertData, events: np.ndarray) -> list[np.ndarray]:
     events of earlier rounds that day, in the order they were logged."""
     key = thread_keys(data)
     groups: dict[tuple, list[int]] = {}
-    for index, row in enumerate(map(tuple, key)):
-        groups.setdefault(row, []).append(index)
+    for index in np.flatnonzero(is_context(data)):
+        groups.setdefault(tuple(key[index]), []).append(index)
     step = data["event_step"]
     rows = np.stack(
         [
@@ -75,9 +79,19 @@ def earlier_events(data: ExpertData, events: np.ndarray) -> list[np.ndarray]:
     ).astype(np.float64)
     out = []
     for e in events:
-        thread = np.array(groups[tuple(key[e])])
-        out.append(rows[thread[step[thread] < step[e]]])
+        thread = np.array(groups.get(tuple(key[e]), []), dtype=np.int64)
+        out.append(rows[thread[step[thread] < step[e]]].reshape(-1, 4))
     return out
+
+
+def is_context(data: ExpertData) -> np.ndarray:
+    """Rows that were really played (histories and offers on the table come from these)."""
+    return data["event_source"] != TEACHER_LABEL
+
+
+def is_example(data: ExpertData) -> np.ndarray:
+    """Rows whose decision is a label: an expert's own or a teacher's."""
+    return data["event_source"] != LEARNER_PLAY
 
 
 def offers_on_the_table(data: ExpertData, events: np.ndarray) -> np.ndarray:
@@ -86,7 +100,7 @@ def offers_on_the_table(data: ExpertData, events: np.ndarray) -> np.ndarray:
     key = thread_keys(data)
     received = {
         (*map(int, key[i]), int(data["event_step"][i])): i
-        for i in np.flatnonzero(data["event_kind"] == RECEIVED)
+        for i in np.flatnonzero((data["event_kind"] == RECEIVED) & is_context(data))
     }
     return np.array(
         [received.get((*map(int, key[e]), int(data["event_step"][e])), -1) for e in events],
@@ -180,7 +194,7 @@ def extract_l3_samples(
     rows = data.day_row(data["event_world"], data["event_agent"], data["event_day"])
     out: dict[str, np.ndarray] = {}
 
-    proposals = np.flatnonzero((data["event_kind"] == PROPOSED) & (rows >= 0))
+    proposals = np.flatnonzero((data["event_kind"] == PROPOSED) & (rows >= 0) & is_example(data))
     threads, x, p_rows = event_inputs(data, proposals, goals, encoded_goals, c, limits)
     base, mask, q_max = x.baseline, x.time_mask, np.maximum(threads.bounds.q_max, 1.0)
     quantity = data["event_quantity"][proposals].astype(np.float64)
@@ -213,7 +227,7 @@ def extract_l3_samples(
         proposal_context=x.proposal_context,
     )
 
-    answers = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0))
+    answers = np.flatnonzero((data["event_kind"] == RECEIVED) & (rows >= 0) & is_example(data))
     threads, x, a_rows = event_inputs(data, answers, goals, encoded_goals, c, limits)
     out.update(
         answer_event=answers,

@@ -1,0 +1,117 @@
+"""DAgger for L3/L4: the learner plays, the teacher labels its rounds, training repeats.
+
+    python -m experiments.dagger dataset=<teacher's dataset> init_from=<its BC checkpoint>
+
+``dataset`` is the teacher's own play (``python -m experiments.collect
+expert=HeuristicStdAgent``) and ``init_from`` a checkpoint trained on it. Each iteration k:
+1. *collect*: the current checkpoint plays ``collect.n_worlds`` worlds as
+   :class:`experiments.collect.dagger.DAggerStdAgent`, its teacher (``teacher``, an executor)
+   answering every round it met (``iter_<k>/dataset``);
+2. *train*: BC (``bc``, a stage config) from the current checkpoint on the teacher's dataset plus every
+   DAgger dataset so far (``iter_<k>/train/checkpoint``).
+A last collection scores the final checkpoint. The collections use the teacher dataset's seeds,
+levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
+the teacher meet the same worlds: ``dagger_table.md`` gives per level each one's mean final
+score with a 95% t interval over worlds and the paired difference to the level's best. L2 learns
+only from the teacher's own days (see experiments.collect.dagger).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.collect.__main__ import run as run_collect
+from experiments.collect.expert_table import markdown, score_table, world_scores
+from experiments.common.run_context import prepare_run, write_atomic
+from experiments.common.schemas import register_schemas
+from experiments.train.__main__ import run as run_train
+
+DAGGER_AGENT = "experiments.collect.dagger.DAggerStdAgent"
+FALLBACK = "baselines.heuristic.executor:HeuristicExecutor"
+
+
+def learner_params(checkpoint: str, teacher: Any, horizon: int) -> dict[str, Any]:
+    """Constructor arguments of the DAgger agent (plain values: they travel to Ray workers)."""
+    return {
+        "executor": {
+            "_target_": "policies.hrl.executor:learned_executor",
+            "directory": str(Path(checkpoint).resolve()),
+        },
+        "fallback": FALLBACK,
+        "teacher": teacher,
+        "horizon": horizon,
+    }
+
+
+def collect(cfg: DictConfig, checkpoint: str, out: Path) -> str:
+    """One DAgger collection by ``checkpoint``; returns its dataset directory."""
+    section = {
+        **OmegaConf.to_container(cfg.collect, resolve=True),
+        "expert": DAGGER_AGENT,
+        "expert_params": learner_params(
+            checkpoint, OmegaConf.to_container(cfg, resolve=True)["teacher"], cfg.collect.horizon
+        ),
+        "dataset_dir": str(out / "dataset"),
+    }
+    run_collect(OmegaConf.create({**shared(cfg), **section}), out)
+    return section["dataset_dir"]
+
+
+def train(cfg: DictConfig, checkpoint: str, datasets: list[str], out: Path) -> str:
+    """BC on the aggregated datasets from ``checkpoint``; returns the new checkpoint."""
+    stage = {**OmegaConf.to_container(cfg.bc, resolve=True), "init_from": checkpoint}
+    section = {
+        **OmegaConf.to_container(cfg.train, resolve=True),
+        "dataset": datasets,
+        "stage": stage,
+    }
+    return run_train(OmegaConf.create({**shared(cfg), **section}), out)["checkpoint"]
+
+
+def shared(cfg: DictConfig) -> dict[str, Any]:
+    return {k: cfg[k] for k in ("seed", "threads", "experiment_name")}
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    root = prepare_run(cfg)
+    if int(cfg.iterations) < 1:
+        raise ValueError(f"iterations must be >= 1, got {cfg.iterations}")
+    teacher_data = str(Path(cfg.dataset).resolve())
+    scores = world_scores(Path(teacher_data))
+    checkpoint, datasets, history = str(cfg.init_from), [teacher_data], []
+    for k in range(int(cfg.iterations) + 1):
+        step = root / f"iter_{k}"
+        played = collect(cfg, checkpoint, step)
+        for level, by_agent in world_scores(Path(played)).items():
+            scores.setdefault(level, {})[f"learner after {k} DAgger iteration(s)"] = by_agent[
+                DAGGER_AGENT
+            ]
+        table = score_table(scores)
+        text = markdown(table)
+        write_atomic(root / "dagger_table.md", text)  # after every collection: progress so far
+        history.append({"iteration": k, "checkpoint": checkpoint, "dataset": played})
+        if k == int(cfg.iterations):
+            break
+        datasets.append(played)
+        checkpoint = train(cfg, checkpoint, datasets, step / "train")
+    summary = {"iterations": history, "table": table, "checkpoint": checkpoint}
+    write_atomic(root / "summary.json", json.dumps(summary, indent=2, default=str))
+    print(text)
+    return summary
+
+
+register_schemas()  # typed config groups: bad values fail at composition
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="dagger")
+def main(cfg: DictConfig) -> None:
+    run(cfg)
+
+
+if __name__ == "__main__":
+    main()

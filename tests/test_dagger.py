@@ -1,0 +1,190 @@
+"""DAgger: the teacher's labels on the learner's rounds, the label builders that read them, and
+the collect-train loop with its paired table."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from experiments.collect.recorder import LEARNER_PLAY, RECEIVED, TEACHER_LABEL
+from experiments.collect.shards import Manifest, read_shard, shard_name
+from experiments.collect.world_task import EVENT_COLUMNS, collect_world
+from experiments.datasets.expert_data import ExpertData
+from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals
+from experiments.datasets.l3_labels import L3LabelConfig, event_inputs, extract_l3_samples
+
+DAGGER = "experiments.collect.dagger.DAggerStdAgent"
+HEURISTIC = "baselines.heuristic.executor:HeuristicExecutor"
+H = 10
+
+
+def dagger_world(root, index, level, executor, teacher=HEURISTIC):
+    world = {
+        "n_steps": 6,
+        "agents_per_process": 2,
+        "n_learners": 1,
+        "learner_process": level,
+        "log_dir": str(root / "worlds"),
+        "mode": "training",
+    }
+    params = {"executor": executor, "teacher": teacher, "horizon": H}
+    return collect_world(
+        world, DAGGER, index, H, str(root / shard_name(index)), expert_params=params
+    )
+
+
+def event_rows(data, source):
+    columns = [c for c in EVENT_COLUMNS if c != "source"]
+    keep = np.flatnonzero(data["event_source"] == source)
+    return sorted(tuple(float(data[f"event_{c}"][i]) for c in columns) for i in keep)
+
+
+@pytest.mark.parametrize("level", [0, 1])
+def test_a_learner_that_is_its_teacher_gets_its_own_play_as_labels(tmp_path, level):
+    """The teacher is asked on the learner's exact inputs: if both are the same executor, every
+    label row is a row the learner played (same round, offer, answer, bounds), and vice versa."""
+    dagger_world(tmp_path, 0, level, HEURISTIC)
+    data = read_shard(tmp_path / shard_name(0))
+    played, labels = event_rows(data, LEARNER_PLAY), event_rows(data, TEACHER_LABEL)
+    assert len(played) > 20
+    assert labels == played
+    assert json.loads(str(data["meta"]))["teacher"] == HEURISTIC
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """An expert world (the heuristic's own play) and a DAgger world whose learner (a heuristic
+    that plans 30% production and concedes at once) differs from its teacher."""
+    root = tmp_path_factory.mktemp("expert")
+    manifest = Manifest(root, {"test": "expert"})
+    world = {
+        "n_steps": 6,
+        "agents_per_process": 2,
+        "n_learners": 1,
+        "learner_process": 1,
+        "log_dir": str(root / "worlds"),
+        "mode": "training",
+    }
+    manifest.add(collect_world(world, "HeuristicStdAgent", 1, H, str(root / shard_name(0))))
+    dagger_root = tmp_path_factory.mktemp("dagger")
+    manifest = Manifest(dagger_root, {"test": "dagger"})
+    learner = {"_target_": HEURISTIC, "production_target": 0.3, "concession_exponent": 0.2}
+    manifest.add(dagger_world(dagger_root, 0, 1, learner))
+    return ExpertData.load([root, dagger_root])
+
+
+def test_datasets_aggregate_with_worlds_renumbered(mixed):
+    assert list(mixed["world_teacher"]) == ["", HEURISTIC]
+    assert set(mixed["day_world"]) == {0, 1} and set(mixed["event_world"]) == {0, 1}
+    assert list(mixed["expert_world"]) == [0, 1]
+    expert_events = mixed["event_world"] == 0
+    assert np.all(mixed["event_source"][expert_events] == 0)  # an expert's rows: source 0
+    sources = set(mixed["event_source"][~expert_events])
+    assert sources == {LEARNER_PLAY, TEACHER_LABEL}
+
+
+def test_labels_come_from_teacher_rows_and_context_from_played_rows(mixed):
+    labels = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H))
+    samples = extract_l3_samples(
+        mixed, labels["goal"], labels["target"], L3LabelConfig(horizon=H, history_length=4)
+    )
+    for kind in ("proposal", "answer"):
+        sources = mixed["event_source"][samples[f"{kind}_event"]]
+        assert LEARNER_PLAY not in sources and TEACHER_LABEL in sources
+    answers = samples["answer_event"]
+    np.testing.assert_array_equal(samples["answer_operation"], mixed["event_response"][answers])
+    # A teacher's answer sees what the learner saw in that round: its played twin (same thread,
+    # step and offer) has the same history and context.
+    dagger = np.flatnonzero(mixed["event_world"] == 1)
+    key = lambda i: tuple(  # noqa: E731
+        int(mixed[f"event_{c}"][i]) for c in ("agent", "day", "partner", "step", "kind")
+    )
+    played = {key(i): i for i in dagger if mixed["event_source"][i] == LEARNER_PLAY}
+    taught = [i for i in answers if mixed["event_world"][i] == 1]
+    twins = np.array([played[key(i)] for i in taught])
+    assert len(twins) > 10 and np.all(mixed["event_kind"][twins] == RECEIVED)
+    config = L3LabelConfig(horizon=H, history_length=4)
+    _, x_label, _ = event_inputs(mixed, np.array(taught), labels["goal"], labels["target"], config)
+    _, x_play, _ = event_inputs(mixed, twins, labels["goal"], labels["target"], config)
+    np.testing.assert_array_equal(x_label.history, x_play.history)
+    np.testing.assert_array_equal(x_label.answer_context, x_play.answer_context)
+    # and the teacher answers differently from this learner somewhere (else nothing to learn)
+    assert np.any(mixed["event_response"][taught] != mixed["event_response"][twins])
+
+
+def test_learner_days_condition_l3_on_the_learner_goal_and_train_no_l2(mixed):
+    labels = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H))
+    learner_days = mixed["day_world"] == 1
+    assert np.all(labels["mask"][learner_days] == 0)
+    assert np.all(labels["mask"][~learner_days].sum(axis=1) > 0)
+    np.testing.assert_allclose(labels["goal"][learner_days], mixed["day_goal"][learner_days])
+
+
+TINY_COLLECT = [
+    "horizon=10",
+    "n_worlds=3",
+    "world.n_steps=6",
+    "world.agents_per_process=2",
+    "world.n_learners=1",
+    "ray.num_cpus=1",
+]
+
+
+def test_the_loop_trains_on_the_aggregate_and_pairs_every_checkpoint_with_the_teacher(tmp_path):
+    def run(*args):
+        subprocess.run([sys.executable, "-m", *args], check=True, capture_output=True, timeout=600)
+
+    teacher = tmp_path / "teacher"
+    run(
+        "experiments.collect",
+        "expert=HeuristicStdAgent",
+        f"dataset_dir={teacher}",
+        f"hydra.run.dir={tmp_path / 'collect'}",
+        *TINY_COLLECT,
+    )
+    run(
+        "experiments.train",
+        "stage=bc",
+        "stage.epochs=1",
+        f"dataset={teacher}",
+        "horizon=10",
+        "history_length=8",
+        "network.hidden=32",
+        "network.d_model=16",
+        "network.n_layers=1",
+        f"hydra.run.dir={tmp_path / 'bc'}",
+    )
+    out = tmp_path / "dagger"
+    run(
+        "experiments.dagger",
+        f"dataset={teacher}",
+        f"init_from={tmp_path / 'bc' / 'checkpoint'}",
+        "iterations=1",
+        "bc.epochs=1",
+        "train.history_length=8",
+        f"hydra.run.dir={out}",
+        *[f"collect.{o}" for o in TINY_COLLECT],
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert [it["iteration"] for it in summary["iterations"]] == [0, 1]
+    rows = summary["table"]["rows"]
+    assert {r["level"] for r in rows} == {0, 1, 2}
+    for level in (0, 1, 2):
+        agents = {r["expert"]: r for r in rows if r["level"] == level}
+        assert set(agents) == {
+            "HeuristicStdAgent",
+            "learner after 0 DAgger iteration(s)",
+            "learner after 1 DAgger iteration(s)",
+        }
+        assert all(r["paired_worlds"] == 1 for r in agents.values())  # the teacher's worlds
+    trained = out / "iter_0" / "train"
+    assert json.loads((trained / "metrics.json").read_text())["train_worlds"] >= 3
+    before = torch.load(tmp_path / "bc" / "checkpoint" / "weights.pt")
+    after = torch.load(trained / "checkpoint" / "weights.pt")
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    shard = read_shard(out / "iter_1" / "dataset" / shard_name(0))
+    assert set(shard["event_source"]) == {LEARNER_PLAY, TEACHER_LABEL}
+    assert (out / "dagger_table.md").read_text().count("DAgger iteration") == 6

@@ -24,10 +24,11 @@ class HeuristicStdAgent(ExecutorStdAgent):
         concession_exponent: float = 2.0,
         first_level_exponent: float = 0.5,
         price_slack: float = 0.1,
+        storage_aware: bool = True,
         reserve: float = 0.0,
         **kwargs: Any,
     ) -> None:
         executor = HeuristicExecutor(
-            production_target, concession_exponent, first_level_exponent, price_slack
+            production_target, concession_exponent, first_level_exponent, price_slack, storage_aware
         )
         super().__init__(*args, executor=executor, horizon=horizon, reserve=reserve, **kwargs)

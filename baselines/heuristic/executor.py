@@ -28,6 +28,7 @@ class HeuristicExecutor:
     first_level_exponent: the exponent of a first-level factory, whose supply is sunk and whose
         rival sellers concede early (< 1 concedes early).
     price_slack: how far past the trading price limit prices may go (L2).
+    storage_aware: a first-level sell floor that counts the storage an unsold unit pays (L2).
     """
 
     def __init__(
@@ -36,7 +37,9 @@ class HeuristicExecutor:
         concession_exponent: float = 2.0,
         first_level_exponent: float = 0.5,
         price_slack: float = 0.1,
+        storage_aware: bool = True,
     ) -> None:
+        self.storage_aware = storage_aware
         self.production_target = production_target
         self.concession_exponent = concession_exponent
         self.first_level_exponent = first_level_exponent
@@ -50,6 +53,7 @@ class HeuristicExecutor:
             self.production_target,
             self.price_slack,
             stock_consumed=day.stock_consumed,
+            storage_aware=self.storage_aware,
         )
 
     def respond(

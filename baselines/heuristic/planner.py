@@ -33,13 +33,15 @@ def plan_goal(
     min_margin: float = 0.05,
     stock_target: float | None = None,
     stock_consumed: bool = False,
+    storage_aware: bool = True,
 ) -> np.ndarray:
     """Physical goal of shape (4, 4) for one state (batch of one).
 
     ``stock_target`` defaults to ``production_target * n_lines``; 0 turns stock building off.
     ``stock_consumed``: the world's production uses up raw stock (detected at run time by
     ExecutorStdAgent), so the stock walk spends what production draws; the buffer of
-    ``stock_target`` units is then refilled as production uses it.
+    ``stock_target`` units is then refilled as production uses it. ``storage_aware``: a
+    first-level factory's sell floor falls by the storage a unit sold now saves until the end.
     """
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
@@ -103,7 +105,12 @@ def plan_goal(
     elif not market.can_buy:
         # First level: its supply arrives (and is paid for) whether it sells or not, and unsold
         # stock is worth nothing at the end, so any price that covers production is a gain.
-        sell_limit = max(margin, market.price_out * (1.0 - 2.0 * price_slack))
+        # Worse: a unit of supply not made into product stays in stock and pays storage every
+        # remaining day (scml never takes it out again), so selling below the production cost
+        # still pays while that storage is larger. In long worlds where the first level's price
+        # collapses (200 days: 16 -> 1 with cost 3), refusing such prices piled up 600 units.
+        floor = margin - storage_aware * market.storage_cost * days_left
+        sell_limit = max(floor, market.price_out * (1.0 - 2.0 * price_slack))
     goal[:, P_BUY] = buy_limit
     goal[:, P_SELL] = sell_limit
     return goal

@@ -20,6 +20,7 @@ class MarketView:
     exogenous_input: float
     exogenous_output: float
     negotiation_horizon: int
+    storage_cost: float = 0.0  # money per unit of raw stock per day (rate x input price)
 
     @classmethod
     def from_awi(cls, awi: Any) -> MarketView:
@@ -35,4 +36,11 @@ class MarketView:
             exogenous_input=float(awi.current_exogenous_input_quantity),
             exogenous_output=float(awi.current_exogenous_output_quantity),
             negotiation_horizon=int(awi.horizon),
+            storage_cost=storage_cost(awi) * float(prices[awi.my_input_product]),
         )
+
+
+def storage_cost(awi: Any) -> float:
+    """Today's storage rate (scml has none past the world's last day, where views are still
+    taken for the final score)."""
+    return float(awi.current_storage_cost) if awi.current_step < awi.n_steps else 0.0

@@ -23,23 +23,55 @@ SMOKE = BalancedSpec(
 )
 
 
-def test_every_competitor_plays_every_position_once_per_configuration():
+def test_every_competitor_plays_every_competitor_factory_once_per_configuration():
+    """Rivals meet on the same factories: 4 competitors over 3 levels use 2 factories per level,
+    and each competitor plays each of those 6 once per configuration."""
     spec = BalancedSpec(
         competitors=("A.A", "B.B", "C.C", "D.D"), n_configs=5, n_steps=(50, 200), fillers=("F.F",)
     )
     plans = plan_worlds(spec)
-    assert len(plans) == 5 * 3
+    assert len(plans) == 5 * 6
     for config in range(5):
         worlds = [p for p in plans if p.config == config]
         assert len({(p.seed, p.n_steps) for p in worlds}) == 1  # one configuration, one world
         assert 50 <= worlds[0].n_steps <= 200
         played = Counter(
-            (name, level) for p in worlds for name, level, filler in p.slots if not filler
+            (name, factory)
+            for p in worlds
+            for factory, (name, _, filler) in enumerate(p.slots)
+            if not filler
         )
-        assert set(played.values()) == {1} and len(played) == 4 * 3
+        assert set(played.values()) == {1} and len(played) == 4 * 6
+        assert {factory for _, factory in played} == {0, 1, 4, 5, 8, 9}  # 2 per level
         for p in worlds:
             assert Counter(level for _, level, _ in p.slots) == {0: 4, 1: 4, 2: 4}
     assert len({p.n_steps for p in plans}) > 1  # lengths vary over configurations
+
+
+def test_level_rotation_plays_every_level_once_in_a_shuffled_factory():
+    spec = BalancedSpec(
+        competitors=("A.A", "B.B", "C.C", "D.D"),
+        n_configs=8,
+        fillers=("F.F",),
+        rotation="levels",
+    )
+    plans = plan_worlds(spec)
+    assert len(plans) == 8 * 3
+    factories = Counter()
+    for config in range(8):
+        played = Counter(
+            (name, level)
+            for p in plans
+            if p.config == config
+            for name, level, filler in p.slots
+            if not filler
+        )
+        assert set(played.values()) == {1} and len(played) == 4 * 3
+    for p in plans:
+        for factory, (name, level, filler) in enumerate(p.slots):
+            if name == "A.A" and level == 0 and not filler:
+                factories[factory] += 1
+    assert set(factories) == {0, 1}  # A shares the first level with D in shuffled order
 
 
 @pytest.mark.parametrize(
@@ -55,6 +87,7 @@ def test_every_competitor_plays_every_position_once_per_configuration():
             "agents_per_process >= 2",
         ),
         ({"n_steps": (3, 10)}, "4 <= min <= max"),
+        ({"rotation": "slots"}, "rotation must be one of"),
         ({"competitors": ("GreedyStdAgent", "NoSuchAgent")}, "unknown agent 'NoSuchAgent'"),
     ],
 )

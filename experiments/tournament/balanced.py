@@ -3,10 +3,18 @@ equally often, in the same world configurations, so agents can be compared per p
 paired differences and intervals over configurations.
 
 A *configuration* is a seeded world (profiles, exogenous contracts, prices; its length drawn
-from ``n_steps``); scml's world generator draws it independently of who plays. Each
-configuration is played ``n_processes`` times, rotating the competitors over the levels
-(assignment r puts competitor i on level (i + r) mod n_processes), the remaining factories
-filled with ``fillers``. Worlds run one after another, or as Ray tasks when ``ray_address`` is
+from ``n_steps``); scml's world generator draws it independently of who plays. Factories of one
+level differ (costs, exogenous quantities: two GreedyStdAgents at the first level of one
+200-day world ended at -0.30 and 0.67), so with more competitors than levels the rotation is
+over *factories* by default: with S = ceil(competitors / levels) competitor factories per level
+(the first S of each level), assignment r puts competitor i on factory (i + r) mod (levels x S),
+so per configuration every competitor plays every one of those factories once and rivals are
+compared on the same factories (levels x S worlds). ``rotation="levels"`` plays only
+``n_processes`` worlds per configuration (assignment r puts competitor i on level
+(i + r) mod levels), each level's competitors in a seeded random order over its first factories,
+so no competitor is tied to one factory (unbiased, but pairs then differ in factory as well).
+The remaining factories are filled with ``fillers`` (the same filler on the same factory in
+every world of a configuration). Worlds run one after another, or as Ray tasks when ``ray_address`` is
 set (each under a watchdog: a world past ``world_timeout_s`` is cancelled and reported).
 """
 
@@ -27,6 +35,7 @@ from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
 
 POSITIONS = ("first", "middle", "last")
+ROTATIONS = ("factories", "levels")
 ROW_COLUMNS = ("config", "assignment", "n_steps", "agent", "level", "position", "score", "filler")
 
 
@@ -44,6 +53,7 @@ class BalancedSpec:
     world_timeout_s: float = 1800.0
     ray_address: str | None = None
     stock_accounting: str = "scml"  # "consumed": production uses up raw stock (see envs.scml)
+    rotation: str = "factories"  # or "levels" (fewer worlds; see the module doc)
     title: str = "HRL-XF position-balanced tournament"
 
     def validate(self) -> None:
@@ -52,6 +62,8 @@ class BalancedSpec:
         for name in (*self.competitors, *self.fillers):
             resolve_agent(name)
         world_class(self.stock_accounting)
+        if self.rotation not in ROTATIONS:
+            raise ValueError(f"rotation must be one of {ROTATIONS}, got {self.rotation!r}")
         low, high = self.n_steps
         if not 4 <= low <= high:
             raise ValueError(f"n_steps must be (min, max) with 4 <= min <= max, got {self.n_steps}")
@@ -84,23 +96,42 @@ class WorldPlan:
 
 def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
     """Every world of the tournament: configurations x rotations of the competitors."""
+    levels = spec.n_processes
+    per_level = -(-len(spec.competitors) // levels)  # competitor factories per level
+    n_factories = levels * per_level
     plans = []
     for config in range(spec.n_configs):
         rng = np.random.default_rng([spec.seed, config])
         seed = int(rng.integers(0, 2**31 - 1))
         n_steps = int(rng.integers(spec.n_steps[0], spec.n_steps[1] + 1))
-        for assignment in range(spec.n_processes):
-            slots, filler = [], 0
-            for level in range(spec.n_processes):
-                here = [
-                    c
-                    for i, c in enumerate(spec.competitors)
-                    if (i + assignment) % spec.n_processes == level
-                ]
-                slots += [(name, level, False) for name in here]
-                for _ in range(spec.agents_per_process - len(here)):
-                    slots.append((spec.fillers[filler % len(spec.fillers)], level, True))
-                    filler += 1
+        rotations = n_factories if spec.rotation == "factories" else levels
+        for assignment in range(rotations):
+            placed: dict[tuple[int, int], str] = {}  # (level, slot) -> competitor
+            if spec.rotation == "factories":
+                for i, name in enumerate(spec.competitors):
+                    factory = (i + assignment) % n_factories
+                    placed[(factory % levels, factory // levels)] = name
+            else:
+                for level in range(levels):
+                    here = [
+                        c
+                        for i, c in enumerate(spec.competitors)
+                        if (i + assignment) % levels == level
+                    ]
+                    order = np.random.default_rng([spec.seed, config, assignment, level])
+                    for slot, k in enumerate(order.permutation(len(here))):
+                        placed[(level, slot)] = here[k]
+            slots = []
+            for level in range(levels):
+                for slot in range(spec.agents_per_process):
+                    name = placed.get((level, slot))
+                    if name is not None:
+                        slots.append((name, level, False))
+                    else:
+                        filler = spec.fillers[
+                            (level * spec.agents_per_process + slot) % len(spec.fillers)
+                        ]
+                        slots.append((filler, level, True))
             plans.append(WorldPlan(config, assignment, seed, n_steps, tuple(slots)))
     return plans
 

@@ -25,10 +25,16 @@ class HeuristicStdAgent(ExecutorStdAgent):
         first_level_exponent: float = 0.5,
         price_slack: float = 0.1,
         storage_aware: bool = True,
+        whole_prices: bool = True,
         reserve: float = 0.0,
         **kwargs: Any,
     ) -> None:
         executor = HeuristicExecutor(
-            production_target, concession_exponent, first_level_exponent, price_slack, storage_aware
+            production_target,
+            concession_exponent,
+            first_level_exponent,
+            price_slack,
+            storage_aware,
+            whole_prices,
         )
         super().__init__(*args, executor=executor, horizon=horizon, reserve=reserve, **kwargs)

@@ -29,6 +29,7 @@ class HeuristicExecutor:
         rival sellers concede early (< 1 concedes early).
     price_slack: how far past the trading price limit prices may go (L2).
     storage_aware: a first-level sell floor that counts the storage an unsold unit pays (L2).
+    whole_prices: the first level's market-relative sell limit rounded down to a whole price (L2).
     """
 
     def __init__(
@@ -38,8 +39,9 @@ class HeuristicExecutor:
         first_level_exponent: float = 0.5,
         price_slack: float = 0.1,
         storage_aware: bool = True,
+        whole_prices: bool = True,
     ) -> None:
-        self.storage_aware = storage_aware
+        self.storage_aware, self.whole_prices = storage_aware, whole_prices
         self.production_target = production_target
         self.concession_exponent = concession_exponent
         self.first_level_exponent = first_level_exponent
@@ -54,6 +56,7 @@ class HeuristicExecutor:
             self.price_slack,
             stock_consumed=day.stock_consumed,
             storage_aware=self.storage_aware,
+            whole_prices=self.whole_prices,
         )
 
     def respond(

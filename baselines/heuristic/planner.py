@@ -34,6 +34,7 @@ def plan_goal(
     stock_target: float | None = None,
     stock_consumed: bool = False,
     storage_aware: bool = True,
+    whole_prices: bool = True,
 ) -> np.ndarray:
     """Physical goal of shape (4, 4) for one state (batch of one).
 
@@ -42,6 +43,7 @@ def plan_goal(
     ExecutorStdAgent), so the stock walk spends what production draws; the buffer of
     ``stock_target`` units is then refilled as production uses it. ``storage_aware``: a
     first-level factory's sell floor falls by the storage a unit sold now saves until the end.
+    ``whole_prices``: its market-relative sell limit is rounded down to a whole price.
     """
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
@@ -109,8 +111,14 @@ def plan_goal(
         # remaining day (scml never takes it out again), so selling below the production cost
         # still pays while that storage is larger. In long worlds where the first level's price
         # collapses (200 days: 16 -> 1 with cost 3), refusing such prices piled up 600 units.
+        # Offers are whole prices and buyers there bid the agenda's lowest, about 0.9 x the
+        # trading price rounded down: below a trading price of about 10 that falls under
+        # 0.8 x the trading price, and a limit of 7.04 refused every offer of 7 all day long.
         floor = margin - storage_aware * market.storage_cost * days_left
-        sell_limit = max(floor, market.price_out * (1.0 - 2.0 * price_slack))
+        market_limit = market.price_out * (1.0 - 2.0 * price_slack)
+        if whole_prices:
+            market_limit = float(np.floor(market_limit))
+        sell_limit = max(floor, market_limit)
     goal[:, P_BUY] = buy_limit
     goal[:, P_SELL] = sell_limit
     return goal

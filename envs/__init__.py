@@ -16,6 +16,7 @@ for _env_id, _entry_point in _IDS.items():
 
 PARALLEL_ENVS = {
     "scml": "envs.scml.parallel_env:parallel_env",
+    "scml_central_critic": "envs.scml.parallel_env:central_critic_parallel_env",
     "trading": "envs.trading.parallel_env:parallel_env",
     "calibration": "envs.allocation.calibration:calibration_parallel_env",
 }

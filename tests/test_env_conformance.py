@@ -37,6 +37,7 @@ def small(name: str, tmp: Path) -> dict:
         "HRLXF/SCMLDaily-v0": {"world": world, "horizon": 10},
         "HRLXF/SCMLRound-v0": {"world": world, "horizon": 10, "max_threads": 4},
         "scml": {"world": world, "horizon": 10},
+        "scml_central_critic": {"world": world, "horizon": 10},
         "trading": {"episode_length": 60},
         "HRLXF/Trading-v0": {"episode_length": 60},
     }.get(name, {})

@@ -2,6 +2,8 @@
 
 Every learner sets its daily L2 goal; the executor's L3/L4 under the L1 shield carry it out. Meant for
 self-play: the learners share the world, so each one's goal moves the others' prices and deals.
+With ``critic_state=True`` every observation also carries what a centralised critic (MAPPO)
+reads: all learners' observations stacked in slot order and the agent's own slot.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from envs.scml.state_builder import observation_space
 from envs.scml.world_builder import WorldConfig
 from policies.decision.agent import ExecutorStdAgent
 from policies.decision.executor import Executor
+from policies.decision.layouts import CRITIC_STATE
 from policies.l2_goal import GOAL_DIM, GoalCodec
 
 
@@ -40,6 +43,10 @@ class SCMLParallelEnv(ParallelEnv):
         horizon, reward_shaping, shaping_gamma, executor: as in :class:`SCMLDailyEnv`.
         opponents_fn: called with the env's generator at every reset, returns the opponents of
             that episode (agent names, as ``world.opponents``): a league's draw in self-play.
+        critic_state: add ``observation["critic"]``: each key of the L2 observation stacked over
+            the learners in ``possible_agents`` order (leading axis N), and ``self``, the one-hot
+            of this agent's slot. A policy reads the top-level keys only; a centralised critic
+            reads ``critic`` (:class:`policies.hrl.rllib_modules.CentralCriticPlannerModule`).
 
     At the end of an episode every agent's info holds ``score`` and ``opponent_score`` (the mean
     final score of the factories that are not learners) and ``opponents`` (the episode's list).
@@ -55,6 +62,7 @@ class SCMLParallelEnv(ParallelEnv):
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
         opponents_fn: Callable[[np.random.Generator], list[str]] | None = None,
+        critic_state: bool = False,
     ) -> None:
         options = {"n_learners": 2, "agents_per_process": 3}
         if isinstance(world, WorldConfig):
@@ -67,6 +75,7 @@ class SCMLParallelEnv(ParallelEnv):
         self.reward_shaping = reward_shaping
         self.shaping_gamma = shaping_gamma
         self.opponents_fn = opponents_fn
+        self.critic_state = critic_state
         self.opponents = list(self.world_config.opponents)
         n_agents = self.world_config.n_learners * len(self.world_config.learner_levels)
         self.possible_agents = [f"learner_{i}" for i in range(n_agents)]
@@ -78,7 +87,12 @@ class SCMLParallelEnv(ParallelEnv):
 
     @functools.cache  # noqa: B019 - PettingZoo asks for the same object each time
     def observation_space(self, agent: str) -> spaces.Dict:
-        return observation_space(self.horizon)
+        space = observation_space(self.horizon)
+        if not self.critic_state:
+            return space
+        return spaces.Dict(
+            {**space.spaces, CRITIC_STATE: critic_space(space, len(self.possible_agents))}
+        )
 
     @functools.cache  # noqa: B019
     def action_space(self, agent: str) -> spaces.Box:
@@ -111,7 +125,7 @@ class SCMLParallelEnv(ParallelEnv):
             self._rewards[agent].reset(view.score, view.potential)
             observations[agent] = view.observation
             infos[agent] = self._info(agent, view, {"score": view.score})
-        return observations, infos
+        return self._with_critic_state(observations), infos
 
     def step(self, actions: dict[str, np.ndarray]):
         if self.session is None or not self.agents:
@@ -142,7 +156,21 @@ class SCMLParallelEnv(ParallelEnv):
                 }
         if done:
             self.agents = []
-        return observations, rewards, terminations, truncations, infos
+        return self._with_critic_state(observations), rewards, terminations, truncations, infos
+
+    def _with_critic_state(self, observations: dict[str, dict]) -> dict[str, dict]:
+        """Every learner is live from reset to the shared last day, so all N are stacked."""
+        if not self.critic_state:
+            return observations
+        order = self.possible_agents
+        stacked = {
+            key: np.stack([observations[a][key] for a in order]) for key in observations[order[0]]
+        }
+        slots = np.eye(len(order), dtype=np.float32)
+        return {
+            agent: {**observations[agent], CRITIC_STATE: {**stacked, "self": slots[i]}}
+            for i, agent in enumerate(order)
+        }
 
     def _info(self, agent: str, view, parts: dict, done: bool = False) -> dict[str, Any]:
         assert self.session is not None
@@ -162,6 +190,25 @@ class SCMLParallelEnv(ParallelEnv):
         self.session = None
 
 
+def critic_space(space: spaces.Dict, n_agents: int) -> spaces.Dict:
+    """The centralised critic's part of an observation: ``space``'s boxes stacked ``n_agents``
+    times, plus the one-hot ``self``."""
+    stacked = {
+        key: spaces.Box(
+            np.repeat(box.low[None], n_agents, axis=0),
+            np.repeat(box.high[None], n_agents, axis=0),
+            dtype=box.dtype,
+        )
+        for key, box in space.spaces.items()
+    }
+    return spaces.Dict({**stacked, "self": spaces.Box(0.0, 1.0, (n_agents,), dtype=np.float32)})
+
+
 def parallel_env(**kwargs: Any) -> SCMLParallelEnv:
     """PettingZoo-style constructor; runnable with no arguments."""
     return SCMLParallelEnv(**kwargs)
+
+
+def central_critic_parallel_env(**kwargs: Any) -> SCMLParallelEnv:
+    """:class:`SCMLParallelEnv` with the centralised critic's state in every observation."""
+    return SCMLParallelEnv(**{**kwargs, "critic_state": True})

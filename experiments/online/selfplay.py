@@ -3,6 +3,9 @@
 RLlib multi-agent PPO on ``SCMLParallelEnv``: learner slots on every level of
 ``learner_levels`` (all three by default), all mapped to one shared module (the bundle's
 HorizonManager, ``DailyPlannerModule``) and carried out by the starting bundle's frozen L3/L4.
+``critic=central`` makes it MAPPO: the env adds every learner's observation to each one's
+(``critic_state``) and ``CentralCriticPlannerModule`` values the state from all of them; the
+actor, and so the export, still reads its own observation only.
 Every episode the other slots are filled by one league member drawn by PFSP
 (:mod:`experiments.online.league`): the built-ins, the scml-agents winners, and frozen
 snapshots of the learner exported every ``snapshot_every`` iterations. Results per member come
@@ -48,6 +51,7 @@ def selfplay_env_kwargs(
         "executor": executor_spec(bundle_dir),
         "reward_shaping": settings.reward_shaping,
         "shaping_gamma": settings.gamma,
+        "critic_state": settings.critic == "central",
     }
 
 
@@ -60,7 +64,7 @@ def build_selfplay_algo(
     from ray.tune.registry import register_env
 
     from envs.scml.parallel_env import SCMLParallelEnv
-    from policies.hrl.rllib_modules import DailyPlannerModule
+    from policies.hrl.rllib_modules import CentralCriticPlannerModule, DailyPlannerModule
 
     opponents = LeagueOpponents(league_path)
     register_env(
@@ -68,7 +72,10 @@ def build_selfplay_algo(
         lambda _: ParallelPettingZooEnv(SCMLParallelEnv(**kwargs, opponents_fn=opponents)),
     )
     module = RLModuleSpec(
-        module_class=DailyPlannerModule, model_config={"bundle_dir": str(bundle_dir)}
+        module_class=CentralCriticPlannerModule
+        if settings.critic == "central"
+        else DailyPlannerModule,
+        model_config={"bundle_dir": str(bundle_dir)},
     )
     config = (
         ppo_config(settings, seed)

@@ -9,6 +9,7 @@ LEVELS = ("l2", "l3", "alternate")
 BACKENDS = ("rllib", "sb3")
 BUILTINS = ["GreedyStdAgent", "SyncRandomStdAgent"]
 WINNERS = ["PenguinAgent", "AS0", "XenoSotaAgent", "UltraSuperMiracleSoraFinalAgentZ"]
+CRITICS = ("local", "central")
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,16 @@ class SelfPlaySettings(OnlineSettings):
     max_snapshots: int = 5  # the oldest snapshots leave the league beyond this
     pfsp_power: float = 2.0  # weight (1 - win rate)^p
     pfsp_floor: float = 0.05  # every member keeps some chance
+    # local: each learner's value from its own observation (independent PPO with a shared
+    # module) | central: MAPPO, the value from every learner's observation
+    critic: str = "local"
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.kind != "selfplay":
             raise ValueError(f"stage kind must be selfplay here, got {self.kind!r}")
+        if self.critic not in CRITICS:
+            raise ValueError(f"stage.critic must be one of {CRITICS}, got {self.critic!r}")
         if not self.learner_levels or self.learners_per_level < 1:
             raise ValueError("self-play needs learner_levels and learners_per_level >= 1")
         if not (self.builtins or self.winners):

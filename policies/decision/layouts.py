@@ -74,5 +74,9 @@ assert len(PROPOSAL_CONTEXT) == CONTEXT_DIM
 # L4 coordinator: one row per thread of a round (the offer on the table, else the L1 baseline).
 COORDINATOR_FEATURES = ("is_buy", "quantity", "delta", "unit_price", "relative_time")
 
+# Self-play observations for a centralised critic (MAPPO) carry every learner's L2 observation
+# under this key (envs.scml.parallel_env, policies.hrl.rllib_modules.CentralCriticPlannerModule).
+CRITIC_STATE = "critic"
+
 # Offers as SCML tuples.
 QUANTITY, TIME, UNIT_PRICE = 0, 1, 2

@@ -1,6 +1,8 @@
 """The HRL layers as RLlib RLModules (new API stack), PPO-ready (policy + value function).
 
 - ``DailyPlannerModule`` (L2) for ``HRLXF/SCMLDaily-v0``: the HorizonManager's Gaussian goal.
+- ``CentralCriticPlannerModule``: the same actor with a centralised critic (MAPPO) over every
+  learner's observation, for ``SCMLParallelEnv(critic_state=True)`` in self-play.
 - ``ThreadPolicyModule`` (L3) for ``HRLXF/SCMLRound-v0`` in the L3 action form: the
   TemporalDecisionTransformer per thread slot, masked (``policies.hrl.rllib_distributions``),
   with a HorizonManager as its critic.
@@ -13,6 +15,7 @@ policy; :func:`write_into_bundle` puts the trained weights back into a bundle fo
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import gymnasium as gym
@@ -23,6 +26,7 @@ from ray.rllib.core.rl_module.apis import ValueFunctionAPI
 from ray.rllib.core.rl_module.torch import TorchRLModule
 from torch import nn
 
+from policies.decision.layouts import CRITIC_STATE
 from policies.hrl.bundle import BundleConfig, HRLBundle
 from policies.hrl.horizon_manager import HorizonManager
 from policies.hrl.rllib_distributions import masked, slot_width, thread_action_distribution
@@ -56,6 +60,45 @@ class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
 
     def compute_values(self, batch: dict[str, Any], embeddings: Any = None) -> torch.Tensor:
         return self.manager(batch[Columns.OBS])[2]
+
+
+class CentralCriticPlannerModule(DailyPlannerModule):
+    """L2 actor of :class:`DailyPlannerModule` (it reads only its own observation) with a
+    centralised critic: V(own encoding, mean encoding of the other learners), every learner's
+    observation encoded by one HorizonManager that starts as a copy of the actor's and trains
+    apart from it. Reads ``obs["critic"]`` of ``SCMLParallelEnv(critic_state=True)``; the
+    critic's weights are not part of the bundle (the export needs the actor only)."""
+
+    def setup(self) -> None:
+        super().setup()
+        space = self.observation_space
+        if not isinstance(space, gym.spaces.Dict) or CRITIC_STATE not in space.spaces:
+            raise ValueError(
+                f"CentralCriticPlannerModule needs observation[{CRITIC_STATE!r}] "
+                "(SCMLParallelEnv(critic_state=True)); got keys "
+                f"{sorted(getattr(space, 'spaces', {}))}"
+            )
+        hidden = self.manager.features_dim
+        self.critic_encoder = copy.deepcopy(self.manager)
+        self.critic_head = nn.Sequential(
+            nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1)
+        )
+
+    def compute_values(self, batch: dict[str, Any], embeddings: Any = None) -> torch.Tensor:
+        state = batch[Columns.OBS][CRITIC_STATE]
+        own = state["self"]  # (B, N) one-hot
+        b, n = own.shape
+        every = {
+            key: state[key].reshape(b * n, *state[key].shape[2:])
+            for key in ("x_static", "X_temporal", "x_role")
+        }
+        encoded = self.critic_encoder.encode(every).view(b, n, -1)
+        mine = (own[..., None] * encoded).sum(dim=1)
+        others = 1.0 - own
+        mean_others = (others[..., None] * encoded).sum(dim=1) / others.sum(
+            dim=1, keepdim=True
+        ).clamp(min=1.0)
+        return self.critic_head(torch.cat([mine, mean_others], dim=-1)).squeeze(-1)
 
 
 class ThreadPolicyModule(TorchRLModule, ValueFunctionAPI):

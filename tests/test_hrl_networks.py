@@ -72,6 +72,30 @@ def test_masked_time_logits_never_pick_a_forbidden_delta(small_world):
     assert out["residual"].shape == (n, 2) and out["operation_logits"].shape == (n, 3)
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_one_pass_decision_equals_reading_each_context_alone(training):
+    """decide() shares the goal and history tokens between the proposal and answer contexts;
+    neither context may see the other, so both summaries equal separate encode() calls."""
+    torch.manual_seed(0)
+    n, length = 64, 8
+    tdt = TemporalDecisionTransformer(H, d_model=32, n_heads=4, n_layers=2, max_history=length)
+    tdt.train(training)
+    goal, history = torch.randn(n, 16), torch.randn(n, length, 4)
+    valid = torch.rand(n, length) > 0.4
+    valid[0] = False  # a thread with no history yet
+    proposal, answer = torch.randn(n, CONTEXT_DIM), torch.randn(n, CONTEXT_DIM)
+    masks = torch.rand(n, H + 1) > 0.5
+    with torch.set_grad_enabled(training):
+        one_pass = tdt.decide(goal, history, valid, proposal, answer, masks)
+        alone = tdt(goal, history, valid, proposal, masks)
+        answered = tdt.operation_logits(tdt.encode(goal, history, valid, answer), answer)
+    torch.testing.assert_close(one_pass["residual"], alone["residual"])
+    torch.testing.assert_close(one_pass["time_logits"], alone["time_logits"])
+    torch.testing.assert_close(one_pass["operation_logits"], answered)
+    # and the answer really is read from its own context, not the proposal's
+    assert not torch.allclose(one_pass["operation_logits"], alone["operation_logits"])
+
+
 def test_coordinator_weights_cover_valid_threads_and_follow_their_order():
     coordinator = GlobalCoordinator(thread_features=6)
     threads, delta = torch.randn(1, 5, 6), torch.rand(1, 5)

@@ -70,15 +70,16 @@ class LearnedExecutor:
         x, net = inputs, self.bundle.transformer
         goal, history = torch.as_tensor(x.goal), torch.as_tensor(x.history)
         valid = torch.as_tensor(x.history_valid)
-        out = net(
-            goal, history, valid, torch.as_tensor(x.proposal_context), torch.as_tensor(x.time_mask)
-        )
-        answer_context = torch.as_tensor(x.answer_context)
-        answer = net.operation_logits(
-            net.encode(goal, history, valid, answer_context), answer_context
+        out = net.decide(
+            goal,
+            history,
+            valid,
+            torch.as_tensor(x.proposal_context),
+            torch.as_tensor(x.answer_context),
+            torch.as_tensor(x.time_mask),
         )
         return ThreadActions(
-            operation=np.where(has_offer, answer.argmax(1).numpy(), COUNTER_INDEX),
+            operation=np.where(has_offer, out["operation_logits"].argmax(1).numpy(), COUNTER_INDEX),
             delivery=np.where(
                 x.time_mask.any(axis=1), out["time_logits"].argmax(1).numpy(), x.baseline.delta
             ).astype(np.int64),

@@ -159,20 +159,15 @@ class ThreadPolicyModule(TorchRLModule, ValueFunctionAPI):
                 "operation_mask",
             )
         }
-        net = self.transformer
-        out = net(
+        out = self.transformer.decide(
             rows["goal"],
             rows["history"],
             rows["history_valid"],
             rows["proposal_context"],
+            rows["answer_context"],
             rows["time_mask"],
         )
-        answer = net.encode(
-            rows["goal"], rows["history"], rows["history_valid"], rows["answer_context"]
-        )
-        operation = masked(
-            net.operation_logits(answer, rows["answer_context"]), rows["operation_mask"]
-        )
+        operation = masked(out["operation_logits"], rows["operation_mask"])
         delivery = masked(out["time_logits"], rows["time_mask"])
         log_std = self.residual_log_std.expand(len(operation), 2)
         occupied = torch.cat(

@@ -95,3 +95,18 @@ def test_learner_slots_on_several_levels(tmp_path):
     world, learners = build_world(config, StdPlaceholder, seed=1)
     levels = sorted(world.agents[a].awi.my_input_product for a in learners)
     assert levels == [0, 2]  # one learner on the first and one on the last level
+
+
+def test_training_mode_plays_the_same_world_without_negotiation_records(tmp_path):
+    scores, records = {}, {}
+    for mode in ("default", "training"):
+        config = WorldConfig(
+            n_steps=8, opponents=["GreedyStdAgent"], log_dir=str(tmp_path), mode=mode
+        )
+        world, _ = build_world(config, GreedyStdAgent, seed=4)
+        world.run()
+        scores[mode], records[mode] = world.scores(), world.saved_negotiations
+    assert scores["training"] == scores["default"]
+    assert records["default"] and not records["training"]
+    # leave negmas's process-wide thread switch as scml sets it for the tests after this one
+    build_world(WorldConfig(n_steps=5, log_dir=str(tmp_path)), GreedyStdAgent, seed=0)

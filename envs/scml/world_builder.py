@@ -89,9 +89,10 @@ def world_options(mode: str) -> dict:
 
     Training mode: no wall-clock limits (world, negotiation, negotiation step), negotiator calls
     in this thread instead of a timed thread pool (``negmas.helpers.timeout.force_single_thread``,
-    a process-wide switch: the last world built sets it), and no records of finished
-    negotiations, cancelled contracts or breaches. Signed contracts stay recorded: scml executes
-    contracts from that record.
+    a process-wide switch: the last world built sets it), and no records of cancelled contracts
+    or breaches. Signed contracts stay recorded: scml executes contracts from that record.
+    Records of finished negotiations are switched off by :func:`build_world` after the world is
+    made (scml's compact worlds hand negmas ``save_negotiations=True`` whatever they are given).
     """
     from negmas.helpers.timeout import force_single_thread
 
@@ -104,7 +105,6 @@ def world_options(mode: str) -> dict:
         "time_limit": UNLIMITED,
         "neg_hidden_time_limit": UNLIMITED,
         "neg_step_time_limit": UNLIMITED,
-        "save_negotiations": False,
         "save_cancelled_contracts": False,
         "save_resolved_breaches": False,
         "save_unresolved_breaches": False,
@@ -171,6 +171,10 @@ def build_world(
         log_folder=str(log_folder),
         name=name or f"hrlxf-seed{seed}",
     )
+    if config.mode == "training":
+        # negmas flattens every finished negotiation into a record (through pandas, about a
+        # fifth of a simulated day) when this public switch is on; nothing here reads them.
+        world.save_negotiations = False
     ids = list(world.agents)
     return world, [ids[i] for i in learner_slots]
 

@@ -1,15 +1,21 @@
 """Training throughput of the PPO stage on SCML: RLlib PPO with 1 and 2 env runners next to
-stepping the same env with a fixed policy, same run, per level.
+stepping the same env with the same policy, same run, per level.
 
     python -m experiments.benchmarks.scml_training [levels=[l2,l3]] [steps=400] [iterations=2]
 
 The env is the PPO stage's own (``experiments.online.ppo.env_kwargs``): the daily env for L2,
 the round env in the L3 form for L3, carried out by a bundle (``bundle=<dir>``; default fresh
-networks of the default size: the cost of a step does not depend on the weights). Env steps/s
-of PPO count sampled steps over the wall time of ``algo.train()`` (sampling and learning;
-building the algorithm excluded). Targets: ``training_ratio`` (1 runner / env only) >= 0.7 and
-``runner_scaling`` (2 runners / 1 runner) >= 1.5, reported per level and for the first level
-as top-level keys. Prints one JSON line last.
+networks of the default size). Env steps/s of PPO count sampled steps over the wall time of
+``algo.train()`` (sampling and learning; building the algorithm excluded).
+
+The reference (``env_only_steps_per_s``) steps the env with actions sampled from the same
+module PPO starts from, timing ``env.step`` alone: what a step costs depends on the policy (a
+policy that ends threads early sees more world rounds per step), so only the same policy's
+episodes measure what training adds. ``fixed_policy_env_steps_per_s`` is the earlier reference,
+a policy that costs nothing (neutral goal; counters at the baseline), for comparison.
+Targets: ``training_ratio`` (1 runner / env only) >= 0.7 and ``runner_scaling`` (2 runners /
+1 runner) >= 1.5, reported per level and for the first level as top-level keys. Prints one
+JSON line last.
 """
 
 from __future__ import annotations
@@ -41,13 +47,40 @@ def fixed_action(level: str, obs: dict, space) -> object:
     }
 
 
-def env_only(level: str, kwargs: dict, steps: int, seed: int) -> float:
+def module_policy(level: str, env, bundle_dir: Path, residual_log_std: float):
+    """The PPO stage's starting module as a function obs -> sampled env action (untimed)."""
+    import tree
+    from ray.rllib.core.columns import Columns
+
+    from policies.hrl.rllib_modules import DailyPlannerModule, ThreadPolicyModule
+
+    module_class = DailyPlannerModule if level == "l2" else ThreadPolicyModule
+    module = module_class(
+        observation_space=env.observation_space,
+        action_space=env.action_space,
+        model_config={"bundle_dir": str(bundle_dir), "residual_log_std": residual_log_std},
+    )
+    dist_class = module.get_exploration_action_dist_cls()
+
+    @torch.no_grad()
+    def act(obs):
+        batch = {Columns.OBS: tree.map_structure(lambda x: torch.as_tensor(x)[None], obs)}
+        inputs = module.forward_exploration(batch)[Columns.ACTION_DIST_INPUTS]
+        action = tree.map_structure(lambda x: x[0].numpy(), dist_class.from_logits(inputs).sample())
+        return np.clip(action, -1.0, 1.0) if level == "l2" else action
+
+    return act
+
+
+def env_only(level: str, kwargs: dict, steps: int, seed: int, policy=None) -> float:
+    """Env steps/s with actions from ``policy`` (default: the fixed one), env.step timed alone."""
     env = make_env(level, kwargs)
     obs, _ = env.reset(seed=seed)
     spent, done_steps = 0.0, 0
     while done_steps < steps:
+        action = fixed_action(level, obs, env.action_space) if policy is None else policy(obs)
         start = time.perf_counter()
-        obs, _, terminated, truncated, _ = env.step(fixed_action(level, obs, env.action_space))
+        obs, _, terminated, truncated, _ = env.step(action)
         if terminated or truncated:
             obs, _ = env.reset()
         spent += time.perf_counter() - start
@@ -99,9 +132,13 @@ def main(args: DictConfig) -> None:
                 runs[runners] = ppo_rate(
                     level, bundle_dir, kwargs, settings, int(args.iterations), 0
                 )
-            rate = env_only(level, kwargs, int(args.steps), seed=0)
+            policy = module_policy(
+                level, make_env(level, kwargs), bundle_dir, settings.residual_log_std
+            )
+            rate = env_only(level, kwargs, int(args.steps), seed=0, policy=policy)
             result[level] = {
                 "env_only_steps_per_s": rate,
+                "fixed_policy_env_steps_per_s": env_only(level, kwargs, int(args.steps), seed=0),
                 "ppo_1_runner_steps_per_s": runs[1],
                 "ppo_2_runners_steps_per_s": runs[2],
                 "training_ratio": runs[1] / rate,

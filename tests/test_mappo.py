@@ -2,8 +2,6 @@
 self-play stage with ``critic=central`` (conformance of the env: test_env_conformance)."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,8 +10,9 @@ from ray.rllib.core.columns import Columns
 
 from envs.scml import SCMLParallelEnv
 from policies.decision.layouts import CRITIC_STATE
-from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
+from policies.hrl.bundle import WEIGHTS
 from policies.hrl.rllib_modules import CentralCriticPlannerModule, DailyPlannerModule
+from tests.selfplay_cases import run_selfplay
 
 
 def three_learners(small_world) -> SCMLParallelEnv:
@@ -95,38 +94,17 @@ def test_a_plain_observation_is_refused_with_the_missing_key_named(small_world):
 
 
 def test_selfplay_with_a_central_critic_trains_the_actor_it_exports(tmp_path):
-    torch.manual_seed(0)
-    config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
-    HRLBundle(config).save(tmp_path / "ppo", extra={"stage": "ppo"})
-    run = tmp_path / "run"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "experiments.online",
-            f"hydra.run.dir={run}",
-            "stage=selfplay",
-            "stage.critic=central",
-            f"stage.init_from={tmp_path / 'ppo'}",
-            "horizon=10",
-            "stage.env_steps=12",
-            "stage.train_batch_size=12",
-            "stage.minibatch_size=12",
-            "stage.num_epochs=1",
-            "stage.lr=1e-3",
-            "stage.eval_episodes=0",
-            "stage.max_snapshots=0",
-            "stage.builtins=[GreedyStdAgent]",
-            "stage.winners=[]",
-            "world.n_steps=6",
-            "world.agents_per_process=2",
-            "ray.num_cpus=1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    run = run_selfplay(
+        tmp_path,
+        "stage.critic=central",
+        "stage.env_steps=12",
+        "stage.train_batch_size=12",
+        "stage.minibatch_size=12",
+        "stage.eval_episodes=0",
+        "stage.max_snapshots=0",
+        "stage.builtins=[GreedyStdAgent]",
+        "stage.winners=[]",
     )
-    assert result.returncode == 0, result.stderr[-4000:]
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["settings"]["critic"] == "central" and metrics["env_steps"] >= 12
     before = torch.load(tmp_path / "ppo" / WEIGHTS, weights_only=True)

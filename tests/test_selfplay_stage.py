@@ -2,48 +2,26 @@
 snapshots, the league saved for a resumed run, the bundle written back for export."""
 
 import json
-import subprocess
-import sys
 
 import torch
 
 from experiments.export import load_agent_class
 from experiments.online.league import League
-from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
+from policies.hrl.bundle import WEIGHTS
+from tests.selfplay_cases import run_selfplay
 
 
 def test_selfplay_trains_the_shared_planner_against_a_growing_league(tmp_path):
-    torch.manual_seed(0)
-    config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
-    HRLBundle(config).save(tmp_path / "ppo", extra={"stage": "ppo"})
-    run = tmp_path / "run"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "experiments.online",
-            f"hydra.run.dir={run}",
-            "stage=selfplay",
-            f"stage.init_from={tmp_path / 'ppo'}",
-            "horizon=10",
-            "stage.env_steps=24",
-            "stage.train_batch_size=12",
-            "stage.minibatch_size=12",
-            "stage.num_epochs=1",
-            "stage.lr=1e-3",
-            "stage.eval_episodes=1",
-            "stage.snapshot_every=1",
-            "stage.builtins=[GreedyStdAgent]",
-            "stage.winners=[PenguinAgent]",
-            "world.n_steps=6",
-            "world.agents_per_process=2",
-            "ray.num_cpus=1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    run = run_selfplay(
+        tmp_path,
+        "stage.env_steps=24",
+        "stage.train_batch_size=12",
+        "stage.minibatch_size=12",
+        "stage.eval_episodes=1",
+        "stage.snapshot_every=1",
+        "stage.builtins=[GreedyStdAgent]",
+        "stage.winners=[PenguinAgent]",
     )
-    assert result.returncode == 0, result.stderr[-4000:]
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["stage"] == "selfplay" and metrics["env_steps"] >= 24
     league = League.load(run / "league.json")

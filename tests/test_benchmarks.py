@@ -28,7 +28,14 @@ CASES = {
         ["default_days_per_s", "training_days_per_s", "speedup"],
     ),
     "scml_training": (
-        ["levels=[l2,l3]", "steps=20", "iterations=1", "horizon=10", "world.n_steps=5"],
+        [
+            "levels=[l2,l3]",
+            "steps=20",
+            "iterations=1",
+            "horizon=10",
+            "world.n_steps=5",
+            "envs_per_runner=2",
+        ],
         ["training_ratio", "runner_scaling"],
     ),
     "marl_training": (

@@ -146,6 +146,7 @@ def test_sb3_policy_starts_as_the_bundles_planner(awr_bundle, tmp_path):
         ({"backend": "sb3", "anchor_kl_coeff": 0.1}, "anchor"),
         ({"level": "l4"}, "stage.level"),
         ({"minibatch_size": 512}, "minibatch_size"),
+        ({"envs_per_runner": 0}, "envs_per_runner"),
     ],
 )
 def test_bad_settings_are_refused_with_a_reason(settings, named):

@@ -13,7 +13,8 @@ module PPO starts from, timing ``env.step`` alone: what a step costs depends on 
 policy that ends threads early sees more world rounds per step), so only the same policy's
 episodes measure what training adds. ``fixed_policy_env_steps_per_s`` is the earlier reference,
 a policy that costs nothing (neutral goal; counters at the baseline), for comparison.
-Targets: ``training_ratio`` (1 runner / env only) >= 0.7 and ``runner_scaling`` (2 runners /
+``envs_per_runner=N`` has every PPO runner step N worlds side by side (one batched module call
+for all of them); the reference stays one env. Targets: ``training_ratio`` (1 runner / env only) >= 0.7 and ``runner_scaling`` (2 runners /
 1 runner) >= 1.5, reported per level and for the first level as top-level keys. Prints one
 JSON line last.
 """
@@ -117,7 +118,11 @@ def main(args: DictConfig) -> None:
             "log_dir": str(root / "worlds"),
         }
         start_ray(root, num_cpus=int(args.num_cpus))
-        result: dict = {"benchmark": "scml_training", "steps": int(args.steps)}
+        result: dict = {
+            "benchmark": "scml_training",
+            "steps": int(args.steps),
+            "envs_per_runner": int(args.envs_per_runner),
+        }
         for level in args.levels:
             runs = {}
             for runners in (1, 2):
@@ -127,6 +132,7 @@ def main(args: DictConfig) -> None:
                     minibatch_size=min(64, int(args.steps)),
                     num_epochs=2,
                     num_env_runners=runners,
+                    envs_per_runner=int(args.envs_per_runner),
                 )
                 kwargs = env_kwargs(level, bundle_dir, world, horizon, settings)
                 runs[runners] = ppo_rate(

@@ -69,6 +69,7 @@ def ppo_config(settings: OnlineSettings, seed: int):
         PPOConfig()
         .env_runners(
             num_env_runners=settings.num_env_runners,
+            num_envs_per_env_runner=settings.envs_per_runner,
             rollout_fragment_length="auto",
             custom_resources_per_env_runner=dict(settings.runner_resources),
         )

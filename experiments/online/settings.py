@@ -30,6 +30,9 @@ class OnlineSettings:
     anchor_kl_coeff: float = 0.1  # KL(pi || starting policy) in the loss (0: plain PPO)
     reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
     num_env_runners: int = 0  # 0: sample on the driver
+    # Worlds each runner steps side by side: one batched module call serves all of them, so
+    # the per-step cost of inference and RLlib's connectors is shared (cheap steps gain most).
+    envs_per_runner: int = 1
     # Custom Ray resources each env runner needs (pins runners to the nodes that offer them).
     runner_resources: dict[str, float] = field(default_factory=dict)
     checkpoint_every: int = 5  # iterations between resumable checkpoints
@@ -48,6 +51,8 @@ class OnlineSettings:
             )
         if self.checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")
+        if self.envs_per_runner < 1:
+            raise ValueError(f"envs_per_runner must be >= 1, got {self.envs_per_runner}")
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ class OnlineSettings:
     anchor_kl_coeff: float = 0.1  # KL(pi || starting policy) in the loss (0: plain PPO)
     reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
     num_env_runners: int = 0  # 0: sample on the driver
-    # Worlds each runner steps side by side: one batched module call serves all of them, so
-    # the per-step cost of inference and RLlib's connectors is shared (cheap steps gain most).
+    # Worlds each runner steps side by side, one batched module call for all of them (on
+    # 2 cores it gained nothing for L3; it is for runners with cores to spare).
     envs_per_runner: int = 1
     # Custom Ray resources each env runner needs (pins runners to the nodes that offer them).
     runner_resources: dict[str, float] = field(default_factory=dict)

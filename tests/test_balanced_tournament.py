@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 
 from experiments.tournament.balanced import BalancedSpec, plan_worlds, run_balanced
-from experiments.tournament.positions import bootstrap_ci, paired_table, position_table, verdicts
+from experiments.tournament.positions import (
+    bootstrap_ci,
+    markdown,
+    paired_table,
+    position_table,
+    trade_table,
+    verdicts,
+)
 
 SMOKE = BalancedSpec(
     competitors=("HeuristicStdAgent", "GreedyStdAgent", "SyncRandomStdAgent"),
@@ -148,6 +155,30 @@ def test_smoke_tournament_runs_and_balances_positions(tmp_path):
     assert set(counts) == {2} and len(counts) == 3 * 3  # 2 configurations, every position
     assert (
         np.isfinite(rows.score).all() and (rows.groupby(["config", "assignment"]).size() == 6).all()
+    )
+    # What was traded: level k's negotiated sales are level k+1's negotiated purchases.
+    by_level = rows.groupby(["config", "assignment", "level"])[["sold", "bought"]].sum()
+    sold, bought = by_level["sold"].unstack(), by_level["bought"].unstack()
+    assert (bought[0] == 0).all() and (sold[2] == 0).all() and sold[0].sum() > 0
+    assert (sold[0] == bought[1]).all() and (sold[1] == bought[2]).all()
+    traded = rows[rows.sold > 0]
+    assert ((traded.sell_price > 0) & np.isfinite(traded.sell_price)).all()
+    assert (rows.loc[rows.sold == 0, "sell_price"] == 0).all()
+    trades = trade_table(rows)
+    heuristic = players[(players.agent == "HeuristicStdAgent") & (players.position == "middle")]
+    row = trades[(trades.agent == "HeuristicStdAgent") & (trades.position == "middle")].iloc[0]
+    assert row.worlds == len(heuristic) and row.sold == pytest.approx(heuristic.sold.mean())
+    if heuristic.sold.sum() > 0:
+        weighted = (heuristic.sold * heuristic.sell_price).sum() / heuristic.sold.sum()
+        assert row.sell_price == pytest.approx(weighted)
+    else:
+        assert np.isnan(row.sell_price)
+    assert trades[trades.position == "first"].bought.eq(0).all()
+    assert (
+        "| HeuristicStdAgent | middle |"
+        in markdown(
+            position_table(rows), paired_table(rows, ["HeuristicStdAgent"]), "t", trades
+        ).split("Trades per world")[1]
     )
 
 

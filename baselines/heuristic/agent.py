@@ -26,6 +26,7 @@ class HeuristicStdAgent(ExecutorStdAgent):
         price_slack: float = 0.1,
         storage_aware: bool = True,
         whole_prices: bool = True,
+        sales_at_limit: bool = True,
         reserve: float = 0.0,
         **kwargs: Any,
     ) -> None:
@@ -36,5 +37,6 @@ class HeuristicStdAgent(ExecutorStdAgent):
             price_slack,
             storage_aware,
             whole_prices,
+            sales_at_limit,
         )
         super().__init__(*args, executor=executor, horizon=horizon, reserve=reserve, **kwargs)

@@ -30,6 +30,9 @@ class HeuristicExecutor:
     price_slack: how far past the trading price limit prices may go (L2).
     storage_aware: a first-level sell floor that counts the storage an unsold unit pays (L2).
     whole_prices: the first level's market-relative sell limit rounded down to a whole price (L2).
+    sales_at_limit: a middle-level factory accepts any sale at or above its limit price (its
+        counters still concede from the agenda's best price): its rival sellers, the other
+        middle factories, accept any price in the agenda, and buyers fill their needs with them.
     """
 
     def __init__(
@@ -40,7 +43,9 @@ class HeuristicExecutor:
         price_slack: float = 0.1,
         storage_aware: bool = True,
         whole_prices: bool = True,
+        sales_at_limit: bool = True,
     ) -> None:
+        self.sales_at_limit = sales_at_limit
         self.storage_aware, self.whole_prices = storage_aware, whole_prices
         self.production_target = production_target
         self.concession_exponent = concession_exponent
@@ -83,8 +88,9 @@ class HeuristicExecutor:
         off_bucket = np.clip(bucket_of(np.clip(off_d, 0, None)), 0, N_BUCKETS - 1)
         room = need_by_thread[np.arange(n), off_bucket]
         accept_price = asking_in(off_bucket)
-        if first_level:
-            # Supply is sunk and leftovers are worthless: take any offer at or above the limit.
+        if first_level or self.sales_at_limit:
+            # First level: supply is sunk and leftovers are worthless. Middle: the limit keeps the
+            # margin, and an offer refused early goes to a rival. Take any sale at the limit.
             accept_price = np.where(bounds.is_buy, accept_price, goal[off_bucket, P_SELL])
         acceptable = has_offer & (off_d >= 0) & price_acceptable(bounds.is_buy, off_p, accept_price)
         acceptable &= (off_q <= room) & (room > 0)

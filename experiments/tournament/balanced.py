@@ -36,7 +36,27 @@ from envs.scml.opponents import resolve_agent
 
 POSITIONS = ("first", "middle", "last")
 ROTATIONS = ("factories", "levels")
-ROW_COLUMNS = ("config", "assignment", "n_steps", "agent", "level", "position", "score", "filler")
+TRADE_COLUMNS = (
+    "sold",
+    "sell_price",
+    "bought",
+    "buy_price",
+    "shortfall_quantity",
+    "shortfall_penalty",
+    "storage_cost",
+)
+ROW_COLUMNS = (
+    "config",
+    "assignment",
+    "n_steps",
+    "agent",
+    "level",
+    "position",
+    "score",
+    "filler",
+    *TRADE_COLUMNS,
+)
+SYSTEM_AGENTS = ("SELLER", "BUYER")  # scml's exogenous partners
 
 
 @dataclass(frozen=True)
@@ -160,6 +180,7 @@ def play_world(
     world.run()
     scores = world.scores()
     factories = list(world.agents)[: len(plan.slots)]  # then come scml's SELLER and BUYER
+    trades = trade_stats(world, factories)
     return [
         {
             "config": plan.config,
@@ -170,9 +191,41 @@ def play_world(
             "position": position_of(level, n_levels),
             "score": float(scores[agent_id]),
             "filler": filler,
+            **trades[agent_id],
         }
         for agent_id, (name, level, filler) in zip(factories, plan.slots, strict=True)
     ]
+
+
+def trade_stats(world: Any, agent_ids: list[str]) -> dict[str, dict[str, float]]:
+    """What each factory traded in a finished world, to read a score gap by: units sold and
+    bought in signed negotiated contracts (exogenous ones excluded) with their mean unit prices
+    (0 when none), and the shortfall and storage it paid over the world."""
+    totals = {a: {"sold": 0.0, "revenue": 0.0, "bought": 0.0, "paid": 0.0} for a in agent_ids}
+    for contract in world.saved_contracts:
+        seller, buyer = contract["seller_name"], contract["buyer_name"]
+        if contract.get("signed_at", -1) < 0 or seller in SYSTEM_AGENTS or buyer in SYSTEM_AGENTS:
+            continue
+        quantity, price = float(contract["quantity"]), float(contract["unit_price"])
+        if seller in totals:
+            totals[seller]["sold"] += quantity
+            totals[seller]["revenue"] += quantity * price
+        if buyer in totals:
+            totals[buyer]["bought"] += quantity
+            totals[buyer]["paid"] += quantity * price
+    out = {}
+    for agent_id, t in totals.items():
+        out[agent_id] = {
+            "sold": t["sold"],
+            "sell_price": t["revenue"] / t["sold"] if t["sold"] else 0.0,
+            "bought": t["bought"],
+            "buy_price": t["paid"] / t["bought"] if t["bought"] else 0.0,
+            **{
+                stat: float(np.sum(world.stats[f"{stat}_{agent_id}"]))
+                for stat in ("shortfall_quantity", "shortfall_penalty", "storage_cost")
+            },
+        }
+    return out
 
 
 def run_balanced(spec: BalancedSpec, log_dir: Path) -> tuple[pd.DataFrame, list[dict]]:

@@ -5,7 +5,8 @@
     python -m experiments.tournament.evaluate 'balanced.competitors=[export:agents/awr,PenguinAgent,AS0]' 'focus=[export:agents/awr]'
     python -m experiments.tournament.evaluate balanced.ray_address=auto         # spread over a Ray cluster
 
-Writes scores.csv (one row per factory per world), positions.csv and paired.csv, results.md,
+Writes scores.csv (one row per factory per world, with what it traded), positions.csv,
+paired.csv and trades.csv (units and prices per agent and position), results.md,
 failures.json and summary.json (verdicts per focus agent and position) to the run directory.
 """
 
@@ -19,7 +20,13 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.common.run_context import prepare_run, write_atomic
 from experiments.common.schemas import register_schemas
 from experiments.tournament.balanced import BalancedSpec, run_balanced
-from experiments.tournament.positions import markdown, paired_table, position_table, verdicts
+from experiments.tournament.positions import (
+    markdown,
+    paired_table,
+    position_table,
+    trade_table,
+    verdicts,
+)
 
 
 def run(cfg: DictConfig) -> dict:
@@ -45,7 +52,9 @@ def run(cfg: DictConfig) -> dict:
     paired = paired_table(rows, focus, list(cfg.rivals) if cfg.rivals else None)
     write_atomic(out / "positions.csv", positions.to_csv(index=False))
     write_atomic(out / "paired.csv", paired.to_csv(index=False))
-    table = markdown(positions, paired, spec.title)
+    trades = trade_table(rows)
+    write_atomic(out / "trades.csv", trades.to_csv(index=False))
+    table = markdown(positions, paired, spec.title, trades)
     write_atomic(out / "results.md", table)
     summary = {
         "worlds": int(rows[["config", "assignment"]].drop_duplicates().shape[0]),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments.tournament.balanced import POSITIONS
+from experiments.tournament.balanced import POSITIONS, TRADE_COLUMNS
 
 N_BOOT = 4000
 
@@ -59,6 +59,36 @@ def position_table(rows: pd.DataFrame) -> pd.DataFrame:
     frame["order"] = frame["position"].map({p: i for i, p in enumerate((*POSITIONS, "all"))})
     frame = frame.sort_values(["order", "mean"], ascending=[True, False])
     return frame.drop(columns="order").reset_index(drop=True)
+
+
+def trade_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Agent x position: what it traded per world on average (units sold and bought in
+    negotiated contracts, their quantity-weighted mean prices, shortfall and storage paid)."""
+    players = rows[~rows["filler"].astype(bool)].copy()
+    players["revenue"] = players["sold"] * players["sell_price"]
+    players["paid"] = players["bought"] * players["buy_price"]
+    sums = players.groupby(["agent", "position"]).agg(
+        worlds=("score", "size"),
+        score=("score", "mean"),
+        **{c: (c, "sum") for c in (*TRADE_COLUMNS, "revenue", "paid") if "price" not in c},
+    )
+    table = pd.DataFrame(
+        {
+            "worlds": sums["worlds"],
+            "score": sums["score"],
+            "sold": sums["sold"] / sums["worlds"],
+            "sell_price": sums["revenue"] / sums["sold"].where(sums["sold"] > 0),
+            "bought": sums["bought"] / sums["worlds"],
+            "buy_price": sums["paid"] / sums["bought"].where(sums["bought"] > 0),
+            **{
+                c: sums[c] / sums["worlds"]
+                for c in ("shortfall_quantity", "shortfall_penalty", "storage_cost")
+            },
+        }
+    ).reset_index()
+    table["order"] = table["position"].map({p: i for i, p in enumerate(POSITIONS)})
+    table = table.sort_values(["order", "score"], ascending=[True, False])
+    return table.drop(columns="order").reset_index(drop=True)
 
 
 def paired_table(
@@ -115,7 +145,12 @@ def verdicts(paired: pd.DataFrame, agent: str) -> dict[str, str]:
     return out
 
 
-def markdown(positions: pd.DataFrame, paired: pd.DataFrame, title: str) -> str:
+def markdown(
+    positions: pd.DataFrame,
+    paired: pd.DataFrame,
+    title: str,
+    trades: pd.DataFrame | None = None,
+) -> str:
     lines = [
         f"# {title}",
         "",
@@ -140,4 +175,23 @@ def markdown(positions: pd.DataFrame, paired: pd.DataFrame, title: str) -> str:
                 f"| {r.agent} | {r.rival} | {r.position} | {r.diff:+.3f} "
                 f"| [{r.ci_low:+.3f}, {r.ci_high:+.3f}] | {r.configs} |"
             )
+    if trades is not None and len(trades):
+        lines += [
+            "",
+            "Trades per world (negotiated contracts; prices weighted by quantity; - none):",
+            "",
+            "| agent | position | score | sold | sell price | bought | buy price "
+            "| shortfall units | shortfall paid | storage paid |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in trades.itertuples():
+            lines.append(
+                f"| {r.agent} | {r.position} | {r.score:.3f} | {r.sold:.1f} "
+                f"| {_price(r.sell_price)} | {r.bought:.1f} | {_price(r.buy_price)} "
+                f"| {r.shortfall_quantity:.1f} | {r.shortfall_penalty:.1f} | {r.storage_cost:.1f} |"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _price(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.2f}"

@@ -193,14 +193,20 @@ from experiments.tournament.balanced import run_balanced
 spec = replace(SMOKE, n_configs=1, ray_address="local")
 rows, failures = run_balanced(spec, Path({str(tmp_path)!r}) / "a")
 slow, slow_failures = run_balanced(replace(spec, world_timeout_s=0.01), Path({str(tmp_path)!r}) / "b")
-print(json.dumps([len(rows), failures, len(slow), [f["reason"] for f in slow_failures]]))
+# More worlds than CPUs: the queue is handed out as worlds finish, every world runs.
+queued, queued_failures = run_balanced(replace(spec, n_configs=3), Path({str(tmp_path)!r}) / "c")
+print(json.dumps([len(rows), failures, len(slow), [f["reason"] for f in slow_failures],
+                  len(queued), queued_failures, sorted(set(queued.config))]))
 """
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    n_rows, failures, n_slow, reasons = json.loads(result.stdout.strip().splitlines()[-1])
+    n_rows, failures, n_slow, reasons, n_queued, queued_failures, configs = json.loads(
+        result.stdout.strip().splitlines()[-1]
+    )
     assert n_rows == 3 * 6 and failures == []
+    assert n_queued == 3 * 3 * 6 and queued_failures == [] and configs == [0, 1, 2]
     assert n_slow == 0 and len(reasons) == 3 and all("cancelled after" in r for r in reasons)
 
 

@@ -252,7 +252,12 @@ def _failure(plan: WorldPlan, reason: str) -> dict[str, Any]:
 def _run_on_ray(
     spec: BalancedSpec, plans: list[WorldPlan], log_dir: Path
 ) -> tuple[list[dict], list[dict]]:
-    """One Ray task per world; a task past ``world_timeout_s`` is cancelled and reported."""
+    """One Ray task per world; a task past ``world_timeout_s`` is cancelled and reported.
+
+    At most as many worlds as the cluster has CPUs are in flight, and a world's clock starts
+    when it is handed to Ray, so the watchdog times a world's own run, not its wait behind
+    others (with every world submitted at once, worlds queued for 30 minutes were cancelled).
+    """
     import ray
 
     from experiments.common.ray_runtime import start_ray
@@ -261,12 +266,19 @@ def _run_on_ray(
     # A local Ray gets every core of this machine: one world per core.
     start_ray(log_dir, num_cpus=os.cpu_count() or 1, address=None if local else spec.ray_address)
     task = ray.remote(num_cpus=1)(play_world)
-    started = {
-        task.remote(p, spec.n_processes, str(log_dir), spec.stock_accounting): (p, time.monotonic())
-        for p in plans
-    }
+    slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    waiting = list(plans)
+    started: dict[Any, tuple[WorldPlan, float]] = {}
+
+    def hand_out() -> None:
+        while waiting and len(started) < slots:
+            plan = waiting.pop(0)
+            ref = task.remote(plan, spec.n_processes, str(log_dir), spec.stock_accounting)
+            started[ref] = (plan, time.monotonic())
+
     rows, failures = [], []
     bar = tqdm(total=len(plans), desc="worlds", unit="world")
+    hand_out()
     while started:
         done, _ = ray.wait(list(started), num_returns=1, timeout=min(1.0, spec.world_timeout_s))
         for ref in done:
@@ -282,5 +294,6 @@ def _run_on_ray(
                 started.pop(ref)
                 failures.append(_failure(plan, f"cancelled after {spec.world_timeout_s:.0f} s"))
                 bar.update(1)
+        hand_out()
     bar.close()
     return rows, failures

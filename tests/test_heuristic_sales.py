@@ -13,7 +13,7 @@ from tests.shield_cases import make_state
 SELL_LIMIT, BUY_LIMIT = 20.0, 12.0
 
 
-def middle_day() -> DaySnapshot:
+def middle_day(stock_consumed: bool = False) -> DaySnapshot:
     state = make_state(inventory_input=8.0)
     market = MarketView(
         price_in=11.0,
@@ -36,6 +36,7 @@ def middle_day() -> DaySnapshot:
         initial_balance=10_000.0,
         n_steps=50,
         live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
+        stock_consumed=stock_consumed,
     )
 
 
@@ -71,9 +72,15 @@ def goal() -> np.ndarray:
     return out
 
 
-def answer(executor: HeuristicExecutor, relative_time: float, sell_price: float, buy_price=12.5):
+def answer(
+    executor: HeuristicExecutor,
+    relative_time: float,
+    sell_price: float,
+    buy_price: float = 12.5,
+    stock_consumed: bool = False,
+):
     return executor.respond(
-        middle_day(),
+        middle_day(stock_consumed),
         goal(),
         threads(relative_time, sell_price, buy_price),
         np.zeros((N_BUCKETS, 2)),
@@ -94,3 +101,9 @@ def test_early_sales_at_the_limit_are_accepted_with_sales_at_limit_only():
     assert below.kind[0] == COUNTER
     assert holding_out.kind[1] == at_limit.kind[1] == COUNTER
     assert holding_out.unit_price[1] == at_limit.unit_price[1]
+
+
+def test_a_world_that_consumes_stock_keeps_the_aspiration_for_sales():
+    executor = HeuristicExecutor(sales_at_limit=True)
+    assert answer(executor, 0.1, 20.0, stock_consumed=True).kind[0] == COUNTER
+    assert answer(executor, 0.1, 24.0, stock_consumed=True).kind[0] == ACCEPT

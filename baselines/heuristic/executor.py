@@ -33,6 +33,8 @@ class HeuristicExecutor:
     sales_at_limit: a middle-level factory accepts any sale at or above its limit price (its
         counters still concede from the agenda's best price): its rival sellers, the other
         middle factories, accept any price in the agenda, and buyers fill their needs with them.
+        Only under scml's stock accounting, where a middle factory buys almost nothing after its
+        stock build-up (not measured to help once the world is seen to consume stock).
     """
 
     def __init__(
@@ -88,7 +90,7 @@ class HeuristicExecutor:
         off_bucket = np.clip(bucket_of(np.clip(off_d, 0, None)), 0, N_BUCKETS - 1)
         room = need_by_thread[np.arange(n), off_bucket]
         accept_price = asking_in(off_bucket)
-        if first_level or self.sales_at_limit:
+        if first_level or (self.sales_at_limit and not day.stock_consumed):
             # First level: supply is sunk and leftovers are worthless. Middle: the limit keeps the
             # margin, and an offer refused early goes to a rival. Take any sale at the limit.
             accept_price = np.where(bounds.is_buy, accept_price, goal[off_bucket, P_SELL])

@@ -130,7 +130,8 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
         # Which competitors share a level changes with the configuration: with a fixed order,
         # competitor i always met those with the same index mod levels, a lineup effect of
         # about 0.2 at the first level that no interval over configurations could see.
-        shuffled = [spec.competitors[k] for k in rng.permutation(len(spec.competitors))]
+        if spec.rotation == "levels":
+            shuffled = [spec.competitors[k] for k in rng.permutation(len(spec.competitors))]
         for assignment in range(rotations):
             placed: dict[tuple[int, int], str] = {}  # (level, slot) -> competitor
             if spec.rotation == "factories":

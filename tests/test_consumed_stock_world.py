@@ -65,7 +65,12 @@ def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting
             state = settled_day_state(agent.awi, day, before, awi.n_lines)
             predicted = raw_material_trajectory(state, stock_consumed=accounting == "consumed")
             assert predicted[0, 0] == awi.current_inventory_input, f"{accounting} day {day}"
-        detected[accounting] = (agent.stock_consumed, agent.day.stock_consumed)
+        detected[accounting] = (
+            agent.stock_consumed,
+            agent.day.stock_consumed,
+            agent.day.stock_seen_falling,
+        )
     # Under scml's accounting stock never falls; the consumed world shows itself, and with
-    # consumed_stock_model the day's snapshot (shield limits, plan) switches to it.
-    assert detected == {"consumed": (True, True), "scml": (False, False)}
+    # consumed_stock_model the day's snapshot (shield limits, plan) switches to it; the
+    # snapshot says what was seen either way (rules that lean on scml's stock read it).
+    assert detected == {"consumed": (True, True, True), "scml": (False, False, False)}

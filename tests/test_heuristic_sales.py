@@ -1,6 +1,7 @@
 """The heuristic's middle-level sales: any offer at the limit price is accepted (option)."""
 
 import numpy as np
+import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
 from policies.decision.layouts import HISTORY_FEATURES
@@ -13,7 +14,7 @@ from tests.shield_cases import make_state
 SELL_LIMIT, BUY_LIMIT = 20.0, 12.0
 
 
-def middle_day(stock_consumed: bool = False) -> DaySnapshot:
+def middle_day(stock_consumed: bool = False, stock_seen_falling: bool = False) -> DaySnapshot:
     state = make_state(inventory_input=8.0)
     market = MarketView(
         price_in=11.0,
@@ -37,6 +38,7 @@ def middle_day(stock_consumed: bool = False) -> DaySnapshot:
         n_steps=50,
         live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
         stock_consumed=stock_consumed,
+        stock_seen_falling=stock_seen_falling,
     )
 
 
@@ -78,9 +80,10 @@ def answer(
     sell_price: float,
     buy_price: float = 12.5,
     stock_consumed: bool = False,
+    stock_seen_falling: bool = False,
 ):
     return executor.respond(
-        middle_day(stock_consumed),
+        middle_day(stock_consumed, stock_seen_falling),
         goal(),
         threads(relative_time, sell_price, buy_price),
         np.zeros((N_BUCKETS, 2)),
@@ -103,7 +106,11 @@ def test_early_sales_at_the_limit_are_accepted_with_sales_at_limit_only():
     assert holding_out.unit_price[1] == at_limit.unit_price[1]
 
 
-def test_a_world_that_consumes_stock_keeps_the_aspiration_for_sales():
+@pytest.mark.parametrize(
+    "how", [{"stock_consumed": True}, {"stock_seen_falling": True}], ids=["modelled", "seen"]
+)
+def test_a_world_that_consumes_stock_keeps_the_aspiration_for_sales(how):
+    # Seen is what a default agent (no consumed_stock_model) knows of such a world.
     executor = HeuristicExecutor(sales_at_limit=True)
-    assert answer(executor, 0.1, 20.0, stock_consumed=True).kind[0] == COUNTER
-    assert answer(executor, 0.1, 24.0, stock_consumed=True).kind[0] == ACCEPT
+    assert answer(executor, 0.1, 20.0, **how).kind[0] == COUNTER
+    assert answer(executor, 0.1, 24.0, **how).kind[0] == ACCEPT

@@ -27,6 +27,7 @@ class HeuristicStdAgent(ExecutorStdAgent):
         storage_aware: bool = True,
         whole_prices: bool = True,
         sales_at_limit: bool = True,
+        stock_priced_sales: bool = True,
         reserve: float = 0.0,
         **kwargs: Any,
     ) -> None:
@@ -38,5 +39,6 @@ class HeuristicStdAgent(ExecutorStdAgent):
             storage_aware,
             whole_prices,
             sales_at_limit,
+            stock_priced_sales,
         )
         super().__init__(*args, executor=executor, horizon=horizon, reserve=reserve, **kwargs)

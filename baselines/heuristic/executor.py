@@ -35,6 +35,8 @@ class HeuristicExecutor:
         middle factories, accept any price in the agenda, and buyers fill their needs with them.
         Only under scml's stock accounting, where a middle factory buys almost nothing after its
         stock build-up (not measured to help once the world is seen to consume stock).
+    stock_priced_sales: under scml's accounting a middle factory with its stock built up sells
+        down to the first level's limit, production cost the floor (L2; see ``plan_goal``).
     """
 
     def __init__(
@@ -46,8 +48,9 @@ class HeuristicExecutor:
         storage_aware: bool = True,
         whole_prices: bool = True,
         sales_at_limit: bool = True,
+        stock_priced_sales: bool = True,
     ) -> None:
-        self.sales_at_limit = sales_at_limit
+        self.sales_at_limit, self.stock_priced_sales = sales_at_limit, stock_priced_sales
         self.storage_aware, self.whole_prices = storage_aware, whole_prices
         self.production_target = production_target
         self.concession_exponent = concession_exponent
@@ -64,6 +67,7 @@ class HeuristicExecutor:
             stock_consumed=day.stock_consumed,
             storage_aware=self.storage_aware,
             whole_prices=self.whole_prices,
+            stock_priced_sales=self.stock_priced_sales and not day.world_consumes_stock,
         )
 
     def respond(
@@ -90,7 +94,7 @@ class HeuristicExecutor:
         off_bucket = np.clip(bucket_of(np.clip(off_d, 0, None)), 0, N_BUCKETS - 1)
         room = need_by_thread[np.arange(n), off_bucket]
         accept_price = asking_in(off_bucket)
-        if first_level or (self.sales_at_limit and not day.stock_consumed):
+        if first_level or (self.sales_at_limit and not day.world_consumes_stock):
             # First level: supply is sunk and leftovers are worthless. Middle: the limit keeps the
             # margin, and an offer refused early goes to a rival. Take any sale at the limit.
             accept_price = np.where(bounds.is_buy, accept_price, goal[off_bucket, P_SELL])

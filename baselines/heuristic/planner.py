@@ -35,6 +35,7 @@ def plan_goal(
     stock_consumed: bool = False,
     storage_aware: bool = True,
     whole_prices: bool = True,
+    stock_priced_sales: bool = True,
 ) -> np.ndarray:
     """Physical goal of shape (4, 4) for one state (batch of one).
 
@@ -44,6 +45,8 @@ def plan_goal(
     ``stock_target`` units is then refilled as production uses it. ``storage_aware``: a
     first-level factory's sell floor falls by the storage a unit sold now saves until the end.
     ``whole_prices``: its market-relative sell limit is rounded down to a whole price.
+    ``stock_priced_sales``: under scml's accounting, a middle factory whose raw stock has reached
+    ``stock_target`` prices sales as the first level does (production cost is the floor).
     """
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
@@ -101,9 +104,23 @@ def plan_goal(
     margin = market.production_cost + min_margin * market.price_out
     buy_limit = market.price_in * (1.0 + price_slack)
     sell_limit = market.price_out * (1.0 - price_slack)
+    stock_made = (
+        stock_priced_sales
+        and not stock_consumed
+        and float(state.inventory_input[0]) >= max(stock_target, 1.0)
+    )
     if market.can_buy and market.can_sell:
         buy_limit = min(buy_limit, market.price_out - margin)
-        sell_limit = max(sell_limit, market.price_in + margin)
+        if stock_made:
+            # scml never takes the raw stock out again, so a unit made from it costs only
+            # production: a limit of input price plus margin refused every offer once the
+            # market fell below it (a 80-day world: 1500 buyers' offers refused at 15-19 against
+            # a limit of 20, while the other middle factories sold three times our units).
+            sell_limit = max(
+                margin, _market_sell_limit(market.price_out, price_slack, whole_prices)
+            )
+        else:
+            sell_limit = max(sell_limit, market.price_in + margin)
     elif not market.can_buy:
         # First level: its supply arrives (and is paid for) whether it sells or not, and unsold
         # stock is worth nothing at the end, so any price that covers production is a gain.
@@ -115,10 +132,13 @@ def plan_goal(
         # trading price rounded down: below a trading price of about 10 that falls under
         # 0.8 x the trading price, and a limit of 7.04 refused every offer of 7 all day long.
         floor = margin - storage_aware * market.storage_cost * days_left
-        market_limit = market.price_out * (1.0 - 2.0 * price_slack)
-        if whole_prices:
-            market_limit = float(np.floor(market_limit))
-        sell_limit = max(floor, market_limit)
+        sell_limit = max(floor, _market_sell_limit(market.price_out, price_slack, whole_prices))
     goal[:, P_BUY] = buy_limit
     goal[:, P_SELL] = sell_limit
     return goal
+
+
+def _market_sell_limit(price_out: float, price_slack: float, whole_prices: bool) -> float:
+    """The lowest sale price the trading price allows where the unit's input is already paid for."""
+    limit = price_out * (1.0 - 2.0 * price_slack)
+    return float(np.floor(limit)) if whole_prices else limit

@@ -116,6 +116,7 @@ class ExecutorStdAgent(StdSyncAgent):
             self._initial_balance,
             self.reserve_money,
             self.stock_consumed and self.consumed_stock_model,
+            stock_seen_falling=self.stock_consumed,
         )
         self._secured = np.zeros((N_BUCKETS, 2))
         self._events = defaultdict(list)

@@ -34,6 +34,9 @@ class DaySnapshot:
     n_steps: int
     live_offers: np.ndarray  # (4, H+1): see live_offers_by_day
     stock_consumed: bool = False  # the world's production uses up raw stock (limits model it)
+    # The factory has seen its raw stock fall, whether or not the limits model a consuming world
+    # (ExecutorStdAgent's consumed_stock_model); see world_consumes_stock.
+    stock_seen_falling: bool = False
 
     def __post_init__(self) -> None:
         if self.state.batch_size != 1:
@@ -47,6 +50,12 @@ class DaySnapshot:
     @property
     def horizon(self) -> int:
         return self.state.horizon
+
+    @property
+    def world_consumes_stock(self) -> bool:
+        """Production here uses up raw stock (modelled or seen): rules that lean on scml's
+        never-falling stock are off."""
+        return self.stock_consumed or self.stock_seen_falling
 
     @property
     def today(self) -> int:
@@ -64,6 +73,7 @@ class DaySnapshot:
         initial_balance: float,
         reserve: float = 0.0,
         stock_consumed: bool = False,
+        stock_seen_falling: bool = False,
     ) -> DaySnapshot:
         state = state_from_awi(awi, horizon)
         return cls(
@@ -75,6 +85,7 @@ class DaySnapshot:
             n_steps=int(awi.n_steps),
             live_offers=live_offers_by_day(awi, horizon),
             stock_consumed=stock_consumed,
+            stock_seen_falling=stock_seen_falling,
         )
 
 

@@ -155,6 +155,7 @@ def test_bad_settings_are_refused_with_a_reason(settings, named):
 
 
 def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_path):
+    import contextlib
     import os
     import signal
     import time
@@ -171,17 +172,27 @@ def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_pat
         "stage.checkpoint_every=1",
         "stage.eval_episodes=0",
     ]
-    first = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    log = tmp_path / "first_run.log"
+    with log.open("w") as sink:
+        first = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
     progress = run / "progress.json"
-    deadline = time.monotonic() + 300
+    # Generous: on a loaded 2-core machine Ray's start-up alone took minutes (300 s was missed
+    # once); the loop ends as soon as two iterations are saved.
+    deadline = time.monotonic() + 900
     while time.monotonic() < deadline and first.poll() is None:
         if progress.is_file() and json.loads(progress.read_text())["iterations"] >= 2:
             break
         time.sleep(0.2)
-    os.killpg(first.pid, signal.SIGKILL)
+    exit_code = first.poll()
+    with contextlib.suppress(ProcessLookupError):  # the group may be gone if the run ended
+        os.killpg(first.pid, signal.SIGKILL)
     first.wait()
+    assert progress.is_file(), (
+        f"the first run saved no progress (exit code {exit_code}); its log ends:\n"
+        + log.read_text()[-3000:]
+    )
     killed_at = json.loads(progress.read_text())
     assert killed_at["iterations"] >= 2 and killed_at["env_steps"] < 90
     metrics = run_stage(

@@ -13,6 +13,7 @@ def test_a_start_up_timeout_is_retried_and_ray_then_runs(tmp_path, monkeypatch):
 
     from experiments.common.ray_runtime import start_ray
 
+    ray.shutdown()  # an earlier test's cluster would make start_ray return before any init
     real_init, calls = ray.init, []
 
     def init_timing_out_once(*args, **kwargs):
@@ -35,6 +36,7 @@ def test_other_start_up_errors_and_the_last_timeout_are_raised(tmp_path, monkeyp
 
     from experiments.common import ray_runtime
 
+    ray.shutdown()
     calls = []
 
     def init_failing(error):

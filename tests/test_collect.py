@@ -212,3 +212,43 @@ def test_several_experts_play_the_same_worlds_and_the_table_names_the_best(tmp_p
     assert everything.n_days > chosen.n_days
     with pytest.raises(ValueError, match="no world matches"):
         ExpertData.load(dataset, {1: "GreedyStdAgent"})
+
+
+def _collection_config(**overrides):
+    from pathlib import Path
+
+    from hydra import compose, initialize_config_dir
+
+    from experiments.common.schemas import register_schemas
+
+    register_schemas()
+    conf = Path(__file__).resolve().parents[1] / "conf"
+    with initialize_config_dir(config_dir=str(conf), version_base="1.3"):
+        return compose("collect", [f"{k}={v}" for k, v in overrides.items()])
+
+
+def test_world_lengths_are_drawn_per_seed_group_inside_the_range(tmp_path):
+    from experiments.collect.__main__ import identity, world_plan
+
+    cfg = _collection_config(
+        expert="[HeuristicStdAgent,PenguinAgent]", n_worlds=40, lengths="[50,200]"
+    )
+    plans = world_plan(cfg, tmp_path)
+    lengths = [p["world"]["n_steps"] for p in plans]
+    assert all(50 <= n <= 200 for n in lengths)
+    # The two experts of a group play one world: the same seed and length.
+    assert lengths[0::2] == lengths[1::2]
+    assert len(set(lengths[0::2])) > 10
+    assert plans == world_plan(cfg, tmp_path)
+    assert identity(cfg)["lengths"] == [50, 200]
+    fixed = _collection_config(n_worlds=3)
+    assert {p["world"]["n_steps"] for p in world_plan(fixed, tmp_path)} == {50}
+    assert "lengths" not in identity(fixed)  # datasets collected before `lengths` still resume
+
+
+@pytest.mark.parametrize("bad", ["[200,50]", "[2,10]", "[50]", "50"])
+def test_bad_world_lengths_are_refused_by_name(tmp_path, bad):
+    from experiments.collect.__main__ import world_plan
+
+    with pytest.raises(ValueError, match="lengths must be"):
+        world_plan(_collection_config(lengths=bad), tmp_path)

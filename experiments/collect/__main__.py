@@ -5,6 +5,10 @@ several, consecutive worlds form groups that share the seed and the level and di
 the expert, so the experts' scores are paired (``python -m experiments.collect.expert_table``
 reads which expert is best at which level); every shard records its expert and level.
 
+``lengths=[50,200]`` draws each world's length from its seed within the official std range
+(the experts of a group, and every DAgger iteration on the dataset, meet the same length);
+without it every world has ``world.n_steps`` days.
+
 Resumable: run the same command with ``dataset_dir=<existing dataset>`` and only the worlds
 without a shard are played (a larger ``n_worlds`` extends the dataset). Writes metrics.json with
 the dataset size and the collection speed (worlds per minute).
@@ -16,6 +20,7 @@ import time
 from pathlib import Path
 
 import hydra
+import numpy as np
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from tqdm import tqdm
 
@@ -38,20 +43,25 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
     """One task description per world: its seed, the experts' level, its shard path. World i
     belongs to group i // E (E experts): a group shares seed and level, expert i % E plays."""
     world = OmegaConf.to_container(cfg.world, resolve=True)
-    levels, experts = list(cfg.levels), experts_of(cfg)
+    levels, experts, lengths = list(cfg.levels), experts_of(cfg), world_lengths(cfg)
     plans = []
     for index in range(int(cfg.n_worlds)):
         group = index // len(experts)
+        seed = int(cfg.seed) * 100_003 + group
         spec = {
             **world,
             "learner_process": int(levels[group % len(levels)]),
             "log_dir": str(dataset / "worlds"),
         }
+        if lengths is not None:
+            # Drawn from the group's seed: the experts of a group and every DAgger iteration
+            # meet the same world length.
+            spec["n_steps"] = int(np.random.default_rng(seed).integers(lengths[0], lengths[1] + 1))
         plans.append(
             {
                 "world": spec,
                 "expert": experts[index % len(experts)],
-                "seed": int(cfg.seed) * 100_003 + group,
+                "seed": seed,
                 "horizon": int(cfg.horizon),
                 "shard": str(dataset / shard_name(index)),
                 "threads": int(cfg.threads),
@@ -59,6 +69,20 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
             }
         )
     return plans
+
+
+def world_lengths(cfg: DictConfig) -> tuple[int, int] | None:
+    """``lengths`` as (min, max) world days, or None (every world has ``world.n_steps``)."""
+    lengths = cfg.get("lengths")
+    if lengths is None:
+        return None
+    values = list(lengths) if isinstance(lengths, ListConfig) else [lengths]
+    if len(values) != 2 or not all(isinstance(v, int) for v in values):
+        raise ValueError(f"lengths must be [min, max] world days, got {values}")
+    low, high = values
+    if not 4 <= low <= high:
+        raise ValueError(f"lengths must be [min, max] with 4 <= min <= max, got {values}")
+    return low, high
 
 
 def expert_params(cfg: DictConfig) -> dict | None:
@@ -71,9 +95,12 @@ def identity(cfg: DictConfig) -> dict:
     """What makes two collections the same dataset (n_worlds may grow on resume)."""
     keys = ("expert", "horizon", "levels", "world", "seed")
     plain = OmegaConf.to_container(cfg, resolve=True)
-    return {k: plain[k] for k in keys} | (
-        {"expert_params": plain["expert_params"]} if expert_params(cfg) else {}
-    )
+    # Optional keys join only when set, so datasets collected before they existed still resume.
+    optional = {
+        "expert_params": plain["expert_params"] if expert_params(cfg) else None,
+        "lengths": list(world_lengths(cfg)) if world_lengths(cfg) else None,
+    }
+    return {k: plain[k] for k in keys} | {k: v for k, v in optional.items() if v is not None}
 
 
 def run(cfg: DictConfig, out: Path | None = None) -> dict:

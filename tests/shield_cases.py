@@ -4,7 +4,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from policies.decision.market_view import MarketView
 from policies.shield import ShieldState
+
+
+def make_market(level: str, **overrides: float) -> MarketView:
+    """A factory's market view at ``level`` (first, middle or last): no needs, no exogenous
+    contracts, a negotiation horizon of 10; ``overrides`` set prices, costs and flows."""
+    sides = {"first": (False, True), "middle": (True, True), "last": (True, False)}
+    if level not in sides:
+        raise ValueError(f"level must be one of {list(sides)}, got {level!r}")
+    can_buy, can_sell = sides[level]
+    fields = {
+        "price_in": 10.0,
+        "price_out": 20.0,
+        "production_cost": 3.0,
+        "needed_supplies": 0.0,
+        "needed_sales": 0.0,
+        "exogenous_input": 0.0,
+        "exogenous_output": 0.0,
+        "storage_cost": 0.0,
+    } | overrides
+    return MarketView(can_buy=can_buy, can_sell=can_sell, negotiation_horizon=10, **fields)
 
 
 def make_state(

@@ -6,23 +6,11 @@ from baselines.heuristic.planner import plan_goal
 from policies.decision.market_view import MarketView
 from policies.l2_goal import P_SELL
 from policies.shield import compute_limits
-from tests.shield_cases import make_state
+from tests.shield_cases import make_market, make_state
 
 
 def first_level(price_out: float, storage_cost: float) -> MarketView:
-    return MarketView(
-        price_in=10.0,
-        price_out=price_out,
-        production_cost=3.0,
-        can_buy=False,
-        can_sell=True,
-        needed_supplies=0.0,
-        needed_sales=0.0,
-        exogenous_input=5.0,
-        exogenous_output=0.0,
-        negotiation_horizon=10,
-        storage_cost=storage_cost,
-    )
+    return make_market("first", price_out=price_out, exogenous_input=5.0, storage_cost=storage_cost)
 
 
 def sell_limit(price_out: float, storage_cost: float, day: int, **kwargs) -> float:

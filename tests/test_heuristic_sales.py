@@ -5,29 +5,18 @@ import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
 from policies.decision.layouts import HISTORY_FEATURES
-from policies.decision.market_view import MarketView
 from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot, ThreadSnapshot
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL
 from policies.shield import ACCEPT, COUNTER, ThreadBounds, compute_limits
-from tests.shield_cases import make_state
+from tests.shield_cases import make_market, make_state
 
 SELL_LIMIT, BUY_LIMIT = 20.0, 12.0
 
 
 def middle_day(stock_consumed: bool = False, stock_seen_falling: bool = False) -> DaySnapshot:
     state = make_state(inventory_input=8.0)
-    market = MarketView(
-        price_in=11.0,
-        price_out=22.0,
-        production_cost=4.0,
-        can_buy=True,
-        can_sell=True,
-        needed_supplies=0.0,
-        needed_sales=0.0,
-        exogenous_input=0.0,
-        exogenous_output=0.0,
-        negotiation_horizon=10,
-        storage_cost=0.1,
+    market = make_market(
+        "middle", price_in=11.0, price_out=22.0, production_cost=4.0, storage_cost=0.1
     )
     return DaySnapshot(
         state=state,

@@ -9,24 +9,14 @@ from policies.decision.market_view import MarketView
 from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot
 from policies.l2_goal import P_SELL
 from policies.shield import compute_limits
-from tests.shield_cases import make_state
+from tests.shield_cases import make_market, make_state
 
 PRICE_IN, COST = 15.0, 4.0
 
 
 def middle_level(price_out: float) -> MarketView:
-    return MarketView(
-        price_in=PRICE_IN,
-        price_out=price_out,
-        production_cost=COST,
-        can_buy=True,
-        can_sell=True,
-        needed_supplies=0.0,
-        needed_sales=0.0,
-        exogenous_input=0.0,
-        exogenous_output=0.0,
-        negotiation_horizon=10,
-        storage_cost=0.1,
+    return make_market(
+        "middle", price_in=PRICE_IN, price_out=price_out, production_cost=COST, storage_cost=0.1
     )
 
 

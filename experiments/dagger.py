@@ -9,7 +9,8 @@ expert=HeuristicStdAgent``) and ``init_from`` a checkpoint trained on it. Each i
    answering every round it met (``iter_<k>/dataset``);
 2. *train*: BC (``bc``, a stage config) from the current checkpoint on the teacher's dataset plus every
    DAgger dataset so far (``iter_<k>/train/checkpoint``).
-A last collection scores the final checkpoint. The collections use the teacher dataset's seeds,
+A last collection scores the final checkpoint. Rerunning the same command in the same run
+directory with more ``iterations`` continues: finished collections and trainings are kept. The collections use the teacher dataset's seeds,
 levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
 the teacher meet the same worlds: ``dagger_table.md`` gives per level each one's mean final
 score with a 95% t interval over worlds and the paired difference to the level's best. L2 learns
@@ -33,6 +34,7 @@ from experiments.train.__main__ import run as run_train
 
 DAGGER_AGENT = "experiments.collect.dagger.DAggerStdAgent"
 FALLBACK = "baselines.heuristic.executor:HeuristicExecutor"
+TRAINED = "dagger_trained.json"  # an iteration's finished training: the section it ran
 
 
 def learner_params(checkpoint: str, teacher: Any, horizon: int) -> dict[str, Any]:
@@ -63,14 +65,21 @@ def collect(cfg: DictConfig, checkpoint: str, out: Path) -> str:
 
 
 def train(cfg: DictConfig, checkpoint: str, datasets: list[str], out: Path) -> str:
-    """BC on the aggregated datasets from ``checkpoint``; returns the new checkpoint."""
+    """BC on the aggregated datasets from ``checkpoint``; returns the new checkpoint. An
+    iteration trained before with the same section (a rerun with more ``iterations``) is kept."""
+    section, done = train_section(cfg, checkpoint, datasets), out / TRAINED
+    if done.exists() and json.loads(done.read_text()) == section:
+        return str(out / "checkpoint")
+    trained = run_train(OmegaConf.create(section), out)["checkpoint"]
+    write_atomic(done, json.dumps(section, indent=2))  # only once the checkpoint is saved
+    return trained
+
+
+def train_section(cfg: DictConfig, checkpoint: str, datasets: list[str]) -> dict[str, Any]:
+    """The training config of one iteration: BC from ``checkpoint`` on ``datasets``."""
     stage = {**OmegaConf.to_container(cfg.bc, resolve=True), "init_from": checkpoint}
-    section = {
-        **OmegaConf.to_container(cfg.train, resolve=True),
-        "dataset": datasets,
-        "stage": stage,
-    }
-    return run_train(OmegaConf.create({**shared(cfg), **section}), out)["checkpoint"]
+    train = OmegaConf.to_container(cfg.train, resolve=True)
+    return {**shared(cfg), **train, "dataset": datasets, "stage": stage}
 
 
 def shared(cfg: DictConfig) -> dict[str, Any]:

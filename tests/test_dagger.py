@@ -158,16 +158,20 @@ def test_the_loop_trains_on_the_aggregate_and_pairs_every_checkpoint_with_the_te
         f"hydra.run.dir={tmp_path / 'bc'}",
     )
     out = tmp_path / "dagger"
-    run(
-        "experiments.dagger",
-        f"dataset={teacher}",
-        f"init_from={tmp_path / 'bc' / 'checkpoint'}",
-        "iterations=1",
-        "bc.epochs=1",
-        "train.history_length=8",
-        f"hydra.run.dir={out}",
-        *[f"collect.{o}" for o in TINY_COLLECT],
-    )
+
+    def run_dagger(iterations):
+        run(
+            "experiments.dagger",
+            f"dataset={teacher}",
+            f"init_from={tmp_path / 'bc' / 'checkpoint'}",
+            f"iterations={iterations}",
+            "bc.epochs=1",
+            "train.history_length=8",
+            f"hydra.run.dir={out}",
+            *[f"collect.{o}" for o in TINY_COLLECT],
+        )
+
+    run_dagger(1)
     summary = json.loads((out / "summary.json").read_text())
     assert [it["iteration"] for it in summary["iterations"]] == [0, 1]
     rows = summary["table"]["rows"]
@@ -188,3 +192,17 @@ def test_the_loop_trains_on_the_aggregate_and_pairs_every_checkpoint_with_the_te
     shard = read_shard(out / "iter_1" / "dataset" / shard_name(0))
     assert set(shard["event_source"]) == {LEARNER_PLAY, TEACHER_LABEL}
     assert (out / "dagger_table.md").read_text().count("DAgger iteration") == 6
+
+    # The same command with one more iteration continues: iteration 0 is neither replayed
+    # nor retrained, iteration 1 trains on all three datasets.
+    kept = {
+        p: p.stat().st_mtime_ns for p in [*trained.rglob("*"), *(out / "iter_1").rglob("*.npz")]
+    }
+    run_dagger(2)
+    assert {p: p.stat().st_mtime_ns for p in kept} == kept
+    summary = json.loads((out / "summary.json").read_text())
+    assert [it["iteration"] for it in summary["iterations"]] == [0, 1, 2]
+    section = json.loads((out / "iter_1" / "train" / "dagger_trained.json").read_text())
+    assert len(section["dataset"]) == 3 and section["stage"]["init_from"] == str(
+        trained / "checkpoint"
+    )

@@ -10,8 +10,8 @@ expert=HeuristicStdAgent``) and ``init_from`` a checkpoint trained on it. Each i
 2. *train*: BC (``bc``, a stage config) from the current checkpoint on the teacher's dataset plus every
    DAgger dataset so far (``iter_<k>/train/checkpoint``).
 A last collection scores the final checkpoint. Rerunning the same command in the same run
-directory with more ``iterations`` continues: finished collections and trainings are kept. The collections use the teacher dataset's seeds,
-levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
+directory with more ``iterations`` continues: finished collections and trainings are kept.
+The collections use the teacher dataset's seeds, levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
 the teacher meet the same worlds: ``dagger_table.md`` gives per level each one's mean final
 score with a 95% t interval over worlds and the paired difference to the level's best. L2 learns
 only from the teacher's own days (see experiments.collect.dagger).

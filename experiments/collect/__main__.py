@@ -94,11 +94,11 @@ def expert_params(cfg: DictConfig) -> dict | None:
 def identity(cfg: DictConfig) -> dict:
     """What makes two collections the same dataset (n_worlds may grow on resume)."""
     keys = ("expert", "horizon", "levels", "world", "seed")
-    plain = OmegaConf.to_container(cfg, resolve=True)
+    plain, lengths = OmegaConf.to_container(cfg, resolve=True), world_lengths(cfg)
     # Optional keys join only when set, so datasets collected before they existed still resume.
     optional = {
         "expert_params": plain["expert_params"] if expert_params(cfg) else None,
-        "lengths": list(world_lengths(cfg)) if world_lengths(cfg) else None,
+        "lengths": list(lengths) if lengths else None,
     }
     return {k: plain[k] for k in keys} | {k: v for k, v in optional.items() if v is not None}
 

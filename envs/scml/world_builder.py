@@ -12,6 +12,21 @@ from scml.std import SCML2024StdWorld
 from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
 
+MIN_WORLD_STEPS = 4  # scml's world generator fails on shorter worlds
+
+
+def check_length_range(name: str, low: int, high: int) -> None:
+    """Refuse a (min, max) range of world lengths that scml cannot build, naming ``name``."""
+    if not MIN_WORLD_STEPS <= low <= high:
+        raise ValueError(
+            f"{name} must be (min, max) with {MIN_WORLD_STEPS} <= min <= max, got {[low, high]}"
+        )
+
+
+def draw_world_length(rng: np.random.Generator, lengths: tuple[int, int]) -> int:
+    """A world length drawn uniformly from the inclusive range ``lengths``."""
+    return int(rng.integers(lengths[0], lengths[1] + 1))
+
 
 @dataclass
 class WorldConfig:
@@ -41,9 +56,8 @@ class WorldConfig:
     stock_accounting: str = "scml"
 
     def validate(self) -> None:
-        # scml's world generator fails on shorter worlds.
-        if self.n_steps < 4:
-            raise ValueError(f"world.n_steps must be >= 4, got {self.n_steps}")
+        if self.n_steps < MIN_WORLD_STEPS:
+            raise ValueError(f"world.n_steps must be >= {MIN_WORLD_STEPS}, got {self.n_steps}")
         if self.n_processes < 2:
             raise ValueError(f"world.n_processes must be >= 2, got {self.n_processes}")
         key = "learner_process" if self.learner_processes is None else "learner_processes"

@@ -24,6 +24,7 @@ import numpy as np
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from tqdm import tqdm
 
+from envs.scml.world_builder import check_length_range, draw_world_length
 from experiments.collect.shards import Manifest, shard_name
 from experiments.collect.world_task import collect_world
 from experiments.common.ray_runtime import start_ray
@@ -56,7 +57,7 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
         if lengths is not None:
             # Drawn from the group's seed: the experts of a group and every DAgger iteration
             # meet the same world length.
-            spec["n_steps"] = int(np.random.default_rng(seed).integers(lengths[0], lengths[1] + 1))
+            spec["n_steps"] = draw_world_length(np.random.default_rng(seed), lengths)
         plans.append(
             {
                 "world": spec,
@@ -79,10 +80,8 @@ def world_lengths(cfg: DictConfig) -> tuple[int, int] | None:
     values = list(lengths) if isinstance(lengths, ListConfig) else [lengths]
     if len(values) != 2 or not all(isinstance(v, int) for v in values):
         raise ValueError(f"lengths must be [min, max] world days, got {values}")
-    low, high = values
-    if not 4 <= low <= high:
-        raise ValueError(f"lengths must be [min, max] with 4 <= min <= max, got {values}")
-    return low, high
+    check_length_range("lengths", *values)
+    return values[0], values[1]
 
 
 def expert_params(cfg: DictConfig) -> dict | None:

@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
+from envs.scml.world_builder import check_length_range, draw_world_length
 
 POSITIONS = ("first", "middle", "last")
 ROTATIONS = ("factories", "levels")
@@ -86,9 +87,7 @@ class BalancedSpec:
         world_class(self.stock_accounting)
         if self.rotation not in ROTATIONS:
             raise ValueError(f"rotation must be one of {ROTATIONS}, got {self.rotation!r}")
-        low, high = self.n_steps
-        if not 4 <= low <= high:
-            raise ValueError(f"n_steps must be (min, max) with 4 <= min <= max, got {self.n_steps}")
+        check_length_range("n_steps", *self.n_steps)
         if self.n_configs < 1 or self.n_processes < 2:
             raise ValueError(
                 f"need n_configs >= 1 and n_processes >= 2, got {self.n_configs}, {self.n_processes}"
@@ -125,7 +124,7 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
     for config in range(spec.n_configs):
         rng = np.random.default_rng([spec.seed, config])
         seed = int(rng.integers(0, 2**31 - 1))
-        n_steps = int(rng.integers(spec.n_steps[0], spec.n_steps[1] + 1))
+        n_steps = draw_world_length(rng, spec.n_steps)
         rotations = n_factories if spec.rotation == "factories" else levels
         # Which competitors share a level changes with the configuration: with a fixed order,
         # competitor i always met those with the same index mod levels, a lineup effect of

@@ -34,7 +34,20 @@ class HeuristicPricedFromInput(HeuristicStdAgent):
         super().__init__(*args, stock_priced_sales=False, **kwargs)
 
 
-VARIANTS = {"old": HeuristicPricedFromInput, "new": HeuristicStdAgent}
+class HeuristicFullLines(HeuristicStdAgent):
+    """The heuristic planning sales (and the stock) for every line, as AS0 does under scml's
+    accounting (its sales need is min(n_lines, 0.7 n_lines + raw stock))."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, production_target=1.0, **kwargs)
+
+
+VARIANTS = {
+    "old": HeuristicPricedFromInput,
+    "new": HeuristicStdAgent,
+    "full_lines": HeuristicFullLines,
+    "AS0": resolve_agent("AS0"),  # a winner in the slot: how far the variants are from it
+}
 WINNERS = ["AS0", "PenguinAgent", "XenoSotaAgent"]
 OUTER = [*WINNERS, "GreedyStdAgent"]
 

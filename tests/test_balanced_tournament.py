@@ -55,6 +55,21 @@ def test_every_competitor_plays_every_competitor_factory_once_per_configuration(
     assert len({p.n_steps for p in plans}) > 1  # lengths vary over configurations
 
 
+def test_factory_rotation_changes_who_buys_from_whom_between_configurations():
+    """With a fixed order the competitor on a middle factory always sold to the same two rivals
+    (a lineup effect the intervals over configurations could not see); the order is shuffled per
+    configuration, and every competitor still plays every factory once."""
+    names = ("A.A", "B.B", "C.C", "D.D", "E.E", "G.G")
+    spec = BalancedSpec(competitors=names, n_configs=8, fillers=("F.F",))
+    buyers_of_a = set()
+    for p in plan_worlds(spec):
+        levels = {name: level for name, level, filler in p.slots if not filler}
+        if levels["A.A"] == 1:
+            buyers_of_a.add(frozenset(n for n, lv in levels.items() if lv == 2))
+    assert len(buyers_of_a) >= 4
+    assert plan_worlds(spec) == plan_worlds(spec)  # seeded
+
+
 def test_level_rotation_plays_every_level_once_in_a_shuffled_factory():
     spec = BalancedSpec(
         competitors=("A.A", "B.B", "C.C", "D.D"),

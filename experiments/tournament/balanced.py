@@ -9,12 +9,16 @@ level differ (costs, exogenous quantities: two GreedyStdAgents at the first leve
 over *factories* by default: with S = ceil(competitors / levels) competitor factories per level
 (the first S of each level), assignment r puts competitor i on factory (i + r) mod (levels x S),
 so per configuration every competitor plays every one of those factories once and rivals are
-compared on the same factories (levels x S worlds). ``rotation="levels"`` plays only
-``n_processes`` worlds per configuration (assignment r puts competitor i of a seeded per-configuration
-shuffle on level (i + r) mod levels, so who shares a level changes between configurations),
-each level's competitors in a seeded random order over its first factories, so no competitor
-is tied to one factory or one set of neighbours (unbiased, but pairs then differ in factory and
-lineup as well: compare with more configurations, or with rotation="factories").
+compared on the same factories (levels x S worlds). i indexes a seeded per-configuration shuffle
+of the competitors: rivals on one factory still meet different neighbours within a configuration
+(the rotation moves everyone), and with a fixed order those neighbours were the same in every
+configuration (the middle-level seller always sold to the same two competitors), a lineup effect
+no interval over configurations can see; shuffled, it is noise the intervals include.
+``rotation="levels"`` plays only ``n_processes`` worlds per configuration (assignment r puts
+competitor i of the shuffle on level (i + r) mod levels), each level's competitors in a seeded
+random order over its first factories, so no competitor is tied to one factory or one set of
+neighbours (unbiased, but pairs then differ in factory as well: compare with more
+configurations, or with rotation="factories").
 The remaining factories are filled with ``fillers`` (the same filler on the same factory in
 every world of a configuration). Worlds run one after another, or as Ray tasks when ``ray_address`` is
 set (each under a watchdog: a world past ``world_timeout_s`` is cancelled and reported).
@@ -126,15 +130,15 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
         seed = int(rng.integers(0, 2**31 - 1))
         n_steps = draw_world_length(rng, spec.n_steps)
         rotations = n_factories if spec.rotation == "factories" else levels
-        # Which competitors share a level changes with the configuration: with a fixed order,
-        # competitor i always met those with the same index mod levels, a lineup effect of
-        # about 0.2 at the first level that no interval over configurations could see.
-        if spec.rotation == "levels":
-            shuffled = [spec.competitors[k] for k in rng.permutation(len(spec.competitors))]
+        # Who shares a level and who trades with whom change with the configuration: with a
+        # fixed order, competitor i always met the same neighbours (under "levels" a lineup
+        # effect of about 0.2 at the first level; under "factories" the middle seller i always
+        # sold to i + 1 and i + 4), an effect no interval over configurations could see.
+        shuffled = [spec.competitors[k] for k in rng.permutation(len(spec.competitors))]
         for assignment in range(rotations):
             placed: dict[tuple[int, int], str] = {}  # (level, slot) -> competitor
             if spec.rotation == "factories":
-                for i, name in enumerate(spec.competitors):
+                for i, name in enumerate(shuffled):
                     factory = (i + assignment) % n_factories
                     placed[(factory % levels, factory // levels)] = name
             else:

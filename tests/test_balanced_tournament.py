@@ -57,8 +57,8 @@ def test_every_competitor_plays_every_competitor_factory_once_per_configuration(
 
 def test_factory_rotation_changes_who_buys_from_whom_between_configurations():
     """With a fixed order the competitor on a middle factory always sold to the same two rivals
-    (a lineup effect the intervals over configurations could not see); the order is shuffled per
-    configuration, and every competitor still plays every factory once."""
+    (a lineup effect the intervals over configurations could not see); the order is now shuffled
+    per configuration (that each still plays every factory once is the test above)."""
     names = ("A.A", "B.B", "C.C", "D.D", "E.E", "G.G")
     spec = BalancedSpec(competitors=names, n_configs=8, fillers=("F.F",))
     buyers_of_a = set()

@@ -52,13 +52,16 @@ WINNERS = ["AS0", "PenguinAgent", "XenoSotaAgent"]
 OUTER = [*WINNERS, "GreedyStdAgent"]
 
 
-def play(job: tuple[int, str, int, str, str]) -> dict[str, Any]:
-    config, variant, level, accounting, log_root = job
+def winners_world(
+    config: int, agent: type, level: int, accounting: str, log_folder: str
+) -> tuple[Any, str]:
+    """Configuration ``config``'s world (seeded, 50-200 days) with ``agent`` in the first factory
+    of ``level`` and the winners' lineup elsewhere; returns the world and that factory's id."""
     rng = np.random.default_rng([7, config])
     seed, n_steps = int(rng.integers(0, 2**31 - 1)), int(rng.integers(50, 201))
     lineups: list[list[Any]] = [list(OUTER), list(WINNERS), list(OUTER)]
-    lineups[level] = [VARIANTS[variant], *(WINNERS if level == 1 else OUTER[:3])]
-    types = [resolve_agent(a) for lineup in lineups for a in lineup]
+    lineups[level] = [agent, *(WINNERS if level == 1 else OUTER[:3])]
+    types = [a if isinstance(a, type) else resolve_agent(a) for lineup in lineups for a in lineup]
     processes = [lv for lv, lineup in enumerate(lineups) for _ in lineup]
     world_type = world_class(accounting)
     random.seed(seed)
@@ -74,15 +77,21 @@ def play(job: tuple[int, str, int, str, str]) -> dict[str, Any]:
         **config_kwargs,
         no_logs=True,
         saved_details_level=0,
-        log_folder=str(Path(log_root) / f"c{config}-{variant}"),
-        name=f"pair-c{config}-{variant}",
+        log_folder=log_folder,
+        name=Path(log_folder).name,
     )
+    return world, list(world.agents)[processes.index(level)]
+
+
+def play(job: tuple[int, str, int, str, str]) -> dict[str, Any]:
+    config, variant, level, accounting, log_root = job
+    log_folder = str(Path(log_root) / f"c{config}-{variant}")
+    world, agent_id = winners_world(config, VARIANTS[variant], level, accounting, log_folder)
     world.run()
-    agent_id = list(world.agents)[processes.index(level)]
     return {
         "config": config,
         "variant": variant,
-        "n_steps": n_steps,
+        "n_steps": world.n_steps,
         "score": float(world.scores()[agent_id]),
         **trade_stats(world, [agent_id])[agent_id],
     }

@@ -1,5 +1,10 @@
 """World builder and agent registry."""
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from scml.std.agents import GreedyStdAgent, StdPlaceholder
 
@@ -97,21 +102,39 @@ def test_learner_slots_on_several_levels(tmp_path):
     assert levels == [0, 2]  # one learner on the first and one on the last level
 
 
+# Both worlds run in one fresh interpreter: a process that has run other tests' worlds can
+# replay a seeded world differently (CI saw one such failure in 414 tests, never reproduced
+# alone), which is not what this test is about.
+_PLAY_BOTH = """
+import json, sys
+from scml.std.agents import GreedyStdAgent
+from envs.scml.world_builder import WorldConfig, build_world
+out = {}
+for keep_records in (True, False):
+    config = WorldConfig(n_steps=8, opponents=["GreedyStdAgent"], log_dir=sys.argv[1], mode="training")
+    world, _ = build_world(config, GreedyStdAgent, seed=4)
+    assert world.save_negotiations is False, "training mode keeps negotiation records"
+    world.save_negotiations = keep_records
+    world.run()
+    out[str(keep_records)] = {"scores": world.scores(), "records": len(world.saved_negotiations)}
+print(json.dumps(out))
+"""
+
+
 def test_training_mode_plays_the_same_world_without_negotiation_records(tmp_path):
     """The records are off in training mode and leaving them out changes no score. (The
     reference is a training-mode world with records switched back on: default mode has
     wall-clock limits, so under load it need not replay the same way.)"""
-    scores, records = {}, {}
-    for keep_records in (True, False):
-        config = WorldConfig(
-            n_steps=8, opponents=["GreedyStdAgent"], log_dir=str(tmp_path), mode="training"
-        )
-        world, _ = build_world(config, GreedyStdAgent, seed=4)
-        assert world.save_negotiations is False
-        world.save_negotiations = keep_records
-        world.run()
-        scores[keep_records], records[keep_records] = world.scores(), world.saved_negotiations
-    assert scores[False] == scores[True]
-    assert records[True] and not records[False]
+    done = subprocess.run(
+        [sys.executable, "-c", _PLAY_BOTH, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = json.loads(done.stdout.strip().splitlines()[-1])
+    assert runs["False"]["scores"] == runs["True"]["scores"]
+    assert runs["True"]["records"] > 0 and runs["False"]["records"] == 0
     # leave negmas's process-wide thread switch as scml sets it for the tests after this one
     build_world(WorldConfig(n_steps=5, log_dir=str(tmp_path)), GreedyStdAgent, seed=0)

@@ -61,7 +61,7 @@ def winners_world(
     seed, n_steps = int(rng.integers(0, 2**31 - 1)), int(rng.integers(50, 201))
     lineups: list[list[Any]] = [list(OUTER), list(WINNERS), list(OUTER)]
     lineups[level] = [agent, *(WINNERS if level == 1 else OUTER[:3])]
-    types = [a if isinstance(a, type) else resolve_agent(a) for lineup in lineups for a in lineup]
+    types = [resolve_agent(a) for lineup in lineups for a in lineup]  # names or classes
     processes = [lv for lv, lineup in enumerate(lineups) for _ in lineup]
     world_type = world_class(accounting)
     random.seed(seed)

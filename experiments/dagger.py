@@ -13,8 +13,10 @@ A last collection scores the final checkpoint. Rerunning the same command in the
 directory with more ``iterations`` continues: finished collections and trainings are kept.
 The collections use the teacher dataset's seeds, levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
 the teacher meet the same worlds: ``dagger_table.md`` gives per level each one's mean final
-score with a 95% t interval over worlds and the paired difference to the level's best. L2 learns
-only from the teacher's own days (see experiments.collect.dagger).
+score with a 95% t interval over worlds and the paired difference to the level's best. With the
+default hindsight L2 labels L2 learns only from the teacher's own days; with
+``train.l2_labels=stated`` it learns on every day the teacher's stated goal, the learner's days
+included (see experiments.collect.dagger and experiments.datasets.l2_labels).
 """
 
 from __future__ import annotations

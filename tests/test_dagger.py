@@ -15,6 +15,7 @@ from experiments.collect.world_task import EVENT_COLUMNS, collect_world
 from experiments.datasets.expert_data import ExpertData
 from experiments.datasets.l2_labels import L2LabelConfig, reconstruct_l2_goals
 from experiments.datasets.l3_labels import L3LabelConfig, event_inputs, extract_l3_samples
+from policies.l2_goal import GoalCodec
 
 DAGGER = "experiments.collect.dagger.DAggerStdAgent"
 HEURISTIC = "baselines.heuristic.executor:HeuristicExecutor"
@@ -52,6 +53,9 @@ def test_a_learner_that_is_its_teacher_gets_its_own_play_as_labels(tmp_path, lev
     assert len(played) > 20
     assert labels == played
     assert json.loads(str(data["meta"]))["teacher"] == HEURISTIC
+    # the teacher plans on the learner's dawn: the same executor states the same goal
+    assert np.isfinite(data["day_teacher_goal"]).all()
+    np.testing.assert_array_equal(data["day_teacher_goal"], data["day_goal"])
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +93,7 @@ def test_datasets_aggregate_with_worlds_renumbered(mixed):
 def test_labels_come_from_teacher_rows_and_context_from_played_rows(mixed):
     labels = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H))
     samples = extract_l3_samples(
-        mixed, labels["goal"], labels["target"], L3LabelConfig(horizon=H, history_length=4)
+        mixed, labels["goal"], labels["encoded"], L3LabelConfig(horizon=H, history_length=4)
     )
     for kind in ("proposal", "answer"):
         sources = mixed["event_source"][samples[f"{kind}_event"]]
@@ -107,8 +111,8 @@ def test_labels_come_from_teacher_rows_and_context_from_played_rows(mixed):
     twins = np.array([played[key(i)] for i in taught])
     assert len(twins) > 10 and np.all(mixed["event_kind"][twins] == RECEIVED)
     config = L3LabelConfig(horizon=H, history_length=4)
-    _, x_label, _ = event_inputs(mixed, np.array(taught), labels["goal"], labels["target"], config)
-    _, x_play, _ = event_inputs(mixed, twins, labels["goal"], labels["target"], config)
+    _, x_label, _ = event_inputs(mixed, np.array(taught), labels["goal"], labels["encoded"], config)
+    _, x_play, _ = event_inputs(mixed, twins, labels["goal"], labels["encoded"], config)
     np.testing.assert_array_equal(x_label.history, x_play.history)
     np.testing.assert_array_equal(x_label.answer_context, x_play.answer_context)
     # and the teacher answers differently from this learner somewhere (else nothing to learn)
@@ -121,6 +125,62 @@ def test_learner_days_condition_l3_on_the_learner_goal_and_train_no_l2(mixed):
     assert np.all(labels["mask"][learner_days] == 0)
     assert np.all(labels["mask"][~learner_days].sum(axis=1) > 0)
     np.testing.assert_allclose(labels["goal"][learner_days], mixed["day_goal"][learner_days])
+
+
+def test_stated_labels_teach_l2_the_teachers_goal_on_the_learners_days(mixed):
+    stated = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H, source="stated"))
+    hindsight = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H))
+    learner_days = mixed["day_world"] == 1
+    teacher_goal = mixed["day_teacher_goal"]
+    assert np.isfinite(teacher_goal[learner_days]).all()
+    assert np.isnan(teacher_goal[~learner_days]).all()  # an expert's own world has no teacher
+    assert not np.allclose(teacher_goal[learner_days], mixed["day_goal"][learner_days])
+    # every day trains L2: the learner's days on the teacher's goal, the expert's on its own
+    np.testing.assert_array_equal(stated["mask"][~learner_days], hindsight["mask"][~learner_days])
+    assert np.all(stated["mask"].sum(axis=1) > 0) and np.all(hindsight["mask"][learner_days] == 0)
+    codec = GoalCodec(H)
+    for r in range(mixed.n_days):
+        sides = stated["mask"][r, :4] > 0
+        said = teacher_goal[r] if learner_days[r] else mixed["day_goal"][r]
+        prices = (mixed["day_price_in"][r], mixed["day_price_out"][r])
+        n_lines = float(mixed["day_shield_n_lines"][r])
+        expected = codec.encode(said * sides, n_lines, *prices) * stated["mask"][r]
+        np.testing.assert_allclose(stated["target"][r], expected, rtol=1e-5, atol=1e-6)
+        if not learner_days[r]:  # L3 is conditioned on the goal the expert acted on
+            np.testing.assert_allclose(stated["goal"][r], mixed["day_goal"][r] * sides)
+    # on the learner's days L3 still sees the learner's own goal
+    for key in ("goal", "encoded"):
+        np.testing.assert_array_equal(stated[key][learner_days], hindsight[key][learner_days])
+
+
+def test_a_dataset_without_teacher_goals_loads_with_none_and_trains_no_stated_l2(tmp_path):
+    """Shards written before teacher goals were recorded (and experts that state no goal)."""
+    root = tmp_path / "old"
+    manifest = Manifest(root, {"test": "old"})
+    world = {
+        "n_steps": 6,
+        "agents_per_process": 2,
+        "n_learners": 1,
+        "log_dir": str(tmp_path / "worlds"),
+        "mode": "training",
+    }
+    manifest.add(collect_world(world, "HeuristicStdAgent", 2, H, str(root / shard_name(0))))
+    path = root / shard_name(0)
+    arrays = {k: v for k, v in read_shard(path).items() if k != "day_teacher_goal"}
+    arrays["day_goal"] = np.full_like(arrays["day_goal"], np.nan)  # an expert stating nothing
+    np.savez(path, **arrays)
+    data = ExpertData.load(root)
+    assert data["day_teacher_goal"].shape == (data.n_days, 4, 4)
+    assert np.isnan(data["day_teacher_goal"]).all()
+    stated = reconstruct_l2_goals(data, L2LabelConfig(horizon=H, source="stated"))
+    assert np.all(stated["mask"] == 0)
+    hindsight = reconstruct_l2_goals(data, L2LabelConfig(horizon=H))
+    np.testing.assert_array_equal(stated["goal"], hindsight["goal"])  # L3's input: hindsight
+
+
+def test_an_unknown_l2_label_source_is_refused():
+    with pytest.raises(ValueError, match="L2 label source.*'secured'"):
+        L2LabelConfig(source="secured")
 
 
 TINY_COLLECT = [

@@ -12,9 +12,10 @@ recording_class`, as ``collect_world`` does): the recorder logs what the learner
 label rows in the recorder's event format (``hrlxf_labels``). The label builders learn from the
 label rows and read the context from the played rows (``EVENT_SOURCE`` in the recorder).
 
-The teacher's goal is not the L2 label of these days: L2 labels describe what a day secured
-(experiments.datasets.l2_labels), which only the teacher's own play shows. The days record the
-learner's own goal (the input its L3 saw), and their L2 targets are masked out of training.
+The days record the learner's own goal (the input its L3 saw) and the goal the teacher states
+at the learner's dawn (``teacher_goal_history``). With hindsight L2 labels (what a day secured,
+experiments.datasets.l2_labels) these days get none: only the teacher's own play shows what it
+would have secured; with stated labels the teacher's goal is their L2 label.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class DAggerStdAgent(ExecutorStdAgent):
         super().__init__(*args, **kwargs)
         self.teacher = resolve_executor(teacher)
         self.teacher_goal = None
+        self.teacher_goal_history: list = []  # the teacher's goal of every day, in order
         self.hrlxf_labels: list[tuple] = []
         self._opening: dict[str, Any] = {}  # the teacher's opening offer per thread, until sent
 
@@ -52,6 +54,7 @@ class DAggerStdAgent(ExecutorStdAgent):
         super().before_step()
         assert self.day is not None
         self.teacher_goal = self.teacher.plan(self.day)
+        self.teacher_goal_history.append(self.teacher_goal.copy())
 
     def respond_all(self, offers: dict, states: dict) -> dict[str, SAOResponse]:
         partners = [p for p in offers if p in self.awi.current_nmis]

@@ -34,8 +34,8 @@ def collect_world(
     expert_params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run the world to its end; record every expert slot's day states, offers and deals, and
-    the goal of each day where the expert states one (``goal_history``; NaN otherwise). A
-    DAgger agent (experiments.collect.dagger) adds its teacher's answers as event rows of source
+    the goal of each day where the expert states one (``goal_history``; NaN otherwise) and,
+    for a DAgger agent, its teacher's goal of the day (``teacher_goal_history``). A DAgger agent (experiments.collect.dagger) adds its teacher's answers as event rows of source
     TEACHER_LABEL, its own play being LEARNER_PLAY; an expert's play is EXPERT_PLAY.
 
     Returns the shard's summary (rows per table). The shard appears only when complete.
@@ -67,7 +67,7 @@ def collect_world(
         )
     }
     days.update({f"shield_{name}": [] for name in (*SCALAR_FIELDS, *DAILY_FIELDS)})
-    days["goal"] = []
+    days["goal"], days["teacher_goal"] = [], []
     while not session.done:
         scores = session.scores()
         for index, agent_id in enumerate(experts):
@@ -89,8 +89,13 @@ def collect_world(
                 days[f"shield_{name}"].append(record[name])
         session.step_day()
         for agent_id in experts:
-            history = getattr(session.agent(agent_id), "goal_history", None)
-            days["goal"].append(history[-1] if history else np.full((4, 4), np.nan))
+            agent = session.agent(agent_id)
+            for column, attribute in (
+                ("goal", "goal_history"),
+                ("teacher_goal", "teacher_goal_history"),
+            ):
+                history = getattr(agent, attribute, None)
+                days[column].append(history[-1] if history else np.full((4, 4), np.nan))
     final = session.scores()
     agents = [session.agent(a) for a in experts]
     events = [

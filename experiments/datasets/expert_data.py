@@ -20,7 +20,8 @@ class ExpertData:
     ``expert_final_score``/``expert_world``/``expert_agent``: each expert's score at the end,
     ``world_expert``/``world_level``: who played each world (indexed by world) and at which level,
     ``world_teacher``: the teacher whose answers label a DAgger world ("" for an expert's world).
-    Shards written before events had a ``source`` get EXPERT_PLAY.
+    Shards written before events had a ``source`` get EXPERT_PLAY, before days had a
+    ``teacher_goal`` NaN goals.
     """
 
     columns: dict[str, np.ndarray]
@@ -68,6 +69,8 @@ class ExpertData:
             world_teacher.append(str(meta.get("teacher", "")))
             if "event_source" not in shard:
                 shard["event_source"] = np.full(len(shard["event_day"]), EXPERT_PLAY)
+            if "day_teacher_goal" not in shard:
+                shard["day_teacher_goal"] = np.full((len(shard["day_day"]), 4, 4), np.nan)
             for key, values in shard.items():
                 if key.startswith(("day_", "event_", "deal_")):
                     parts.setdefault(key, []).append(values)

@@ -13,6 +13,12 @@ Per day and side (buy, sell), per delivery bucket:
 Days of DAgger worlds (``world_teacher`` set) show the learner's deals, not a teacher's, so
 they get no L2 label (mask 0): their goal is the one the learner set itself that day
 (``day_goal``), the input its L3 really saw.
+
+``source="stated"`` labels L2 with the goal an expert states instead (our heuristic's plan,
+recorded as ``day_goal``; on a DAgger day the teacher's plan on the learner's dawn,
+``day_teacher_goal``): L2 then imitates the expert's planner, DAgger included, and on the
+expert's own days L3 is conditioned on that stated goal, the input the expert's L3 really used.
+Days whose expert states no goal keep the hindsight goal as L3's input and train no L2.
 """
 
 from __future__ import annotations
@@ -33,6 +39,14 @@ class L2LabelConfig:
     intent_weight: float = 0.25
     spot_buy: float = 0.95
     spot_sell: float = 1.05
+    source: str = "hindsight"  # or "stated" (see the module doc)
+
+    def __post_init__(self) -> None:
+        if self.source not in LABEL_SOURCES:
+            raise ValueError(f"L2 label source must be one of {LABEL_SOURCES}, got {self.source!r}")
+
+
+LABEL_SOURCES = ("hindsight", "stated")
 
 
 def bucket_centres(horizon: int) -> np.ndarray:
@@ -66,13 +80,16 @@ def last_per_partner(rows: np.ndarray, partner: np.ndarray, step: np.ndarray) ->
 def reconstruct_l2_goals(
     data: ExpertData, config: L2LabelConfig | None = None
 ) -> dict[str, np.ndarray]:
-    """Returns ``goal`` (n_days, 4, 4) physical, ``target`` (n_days, 16) normalized by
-    :class:`GoalCodec`, ``mask`` (n_days, 16) 1 where the side is negotiable."""
+    """Returns ``goal`` (n_days, 4, 4) physical, L3's goal input, with ``encoded`` (n_days, 16)
+    its :class:`GoalCodec` normalization, and L2's label ``target`` (n_days, 16, normalized) with
+    ``mask`` (n_days, 16): 1 where the side is negotiable and the day has a label. ``target``
+    equals ``encoded`` except on the days whose stated label differs from L3's input."""
     c = config or L2LabelConfig()
     codec = GoalCodec(c.horizon)
     n = data.n_days
     goal = np.zeros((n, N_BUCKETS, 4))
     target = np.zeros((n, 16), dtype=np.float32)
+    encoded = np.zeros((n, 16), dtype=np.float32)
     mask = np.zeros((n, 16), dtype=np.float32)
     deal_row = data.day_row(data["deal_world"], data["deal_agent"], data["deal_signed_day"])
     played = np.flatnonzero(data["event_source"] != TEACHER_LABEL)
@@ -153,13 +170,24 @@ def reconstruct_l2_goals(
                 + [b * 4 + p_col for b in range(N_BUCKETS)],
             ] = float(negotiable)
         n_lines = float(data["day_shield_n_lines"][r])
+        sides = mask[r, :4] > 0  # the negotiable sides' columns (bucket 0's mask)
+        if c.source == "stated":
+            stated = data["day_teacher_goal" if learner_days[r] else "day_goal"][r]
+            label = stated * sides if np.isfinite(stated).all() else None
+            if not learner_days[r] and label is not None:
+                goal[r] = label
+        else:
+            label = None if learner_days[r] else goal[r]
         if learner_days[r]:
-            # the learner's own goal, its sides as negotiable (columns of bucket 0's mask)
-            goal[r] = np.nan_to_num(data["day_goal"][r]) * (mask[r, :4] > 0)
-        target[r] = codec.encode(goal[r], n_lines, *prices) * mask[r]
-        if learner_days[r]:
+            # the learner's own goal
+            goal[r] = np.nan_to_num(data["day_goal"][r]) * sides
+        encoded[r] = codec.encode(goal[r], n_lines, *prices) * mask[r]
+        if label is None:
+            target[r] = encoded[r]
             mask[r] = 0.0
-    return {"goal": goal, "target": target, "mask": mask}
+        else:
+            target[r] = codec.encode(label, n_lines, *prices) * mask[r]
+    return {"goal": goal, "encoded": encoded, "target": target, "mask": mask}
 
 
 def group_rows(owner: np.ndarray, n: int) -> list[np.ndarray]:

@@ -43,6 +43,7 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
         int(cfg.seed),
         float(cfg.gamma),
         bool(cfg.shaping),
+        str(cfg.get("l2_labels", "hindsight")),
     )
     if stage.get("init_from"):
         bundle = HRLBundle.load(stage["init_from"])

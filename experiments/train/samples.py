@@ -1,7 +1,7 @@
 """Training tensors for the three layers from an expert dataset, split by world.
 
-- L2: one sample per expert day: the observation, the v2 goal label and its role mask, the
-  day's reward-to-go (for AWR).
+- L2: one sample per expert day: the observation, the goal label (v2 hindsight, or the
+  expert's stated goal) and its mask, the day's reward-to-go (for AWR).
 - L3 proposals: the day's goal label as prefix, the thread history, the context (side, offline
   L1 baseline, the partner's last offer), the time mask and labels (residual, time).
 - L3 answers: the same inputs around a partner offer, with the operation label.
@@ -58,12 +58,15 @@ class OfflineSamples:
         seed: int,
         gamma: float,
         shaping: bool,
+        l2_labels: str = "hindsight",
     ) -> OfflineSamples:
-        labels = reconstruct_l2_goals(data, L2LabelConfig(horizon=horizon))
+        """``l2_labels``: ``hindsight`` (what a day secured) or ``stated`` (the expert's stated
+        goal), see :mod:`experiments.datasets.l2_labels`."""
+        labels = reconstruct_l2_goals(data, L2LabelConfig(horizon=horizon, source=l2_labels))
         l3 = extract_l3_samples(
             data,
             labels["goal"],
-            labels["target"],
+            labels["encoded"],
             L3LabelConfig(horizon=horizon, history_length=history_length),
         )
         is_val_world = split_worlds(int(data["day_world"].max()) + 1, val_fraction, seed)

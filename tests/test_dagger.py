@@ -58,20 +58,19 @@ def test_a_learner_that_is_its_teacher_gets_its_own_play_as_labels(tmp_path, lev
     np.testing.assert_array_equal(data["day_teacher_goal"], data["day_goal"])
 
 
+def tiny_world(log_dir, **extra) -> dict:
+    """A 6-day training-mode world with two factories a level, one of them ours."""
+    base = {"n_steps": 6, "agents_per_process": 2, "n_learners": 1, "mode": "training"}
+    return {**base, "log_dir": str(log_dir), **extra}
+
+
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     """An expert world (the heuristic's own play) and a DAgger world whose learner (a heuristic
     that plans 30% production and concedes at once) differs from its teacher."""
     root = tmp_path_factory.mktemp("expert")
     manifest = Manifest(root, {"test": "expert"})
-    world = {
-        "n_steps": 6,
-        "agents_per_process": 2,
-        "n_learners": 1,
-        "learner_process": 1,
-        "log_dir": str(root / "worlds"),
-        "mode": "training",
-    }
+    world = tiny_world(root / "worlds", learner_process=1)
     manifest.add(collect_world(world, "HeuristicStdAgent", 1, H, str(root / shard_name(0))))
     dagger_root = tmp_path_factory.mktemp("dagger")
     manifest = Manifest(dagger_root, {"test": "dagger"})
@@ -157,13 +156,7 @@ def test_a_dataset_without_teacher_goals_loads_with_none_and_trains_no_stated_l2
     """Shards written before teacher goals were recorded (and experts that state no goal)."""
     root = tmp_path / "old"
     manifest = Manifest(root, {"test": "old"})
-    world = {
-        "n_steps": 6,
-        "agents_per_process": 2,
-        "n_learners": 1,
-        "log_dir": str(tmp_path / "worlds"),
-        "mode": "training",
-    }
+    world = tiny_world(tmp_path / "worlds")
     manifest.add(collect_world(world, "HeuristicStdAgent", 2, H, str(root / shard_name(0))))
     path = root / shard_name(0)
     arrays = {k: v for k, v in read_shard(path).items() if k != "day_teacher_goal"}

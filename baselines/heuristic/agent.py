@@ -28,6 +28,7 @@ class HeuristicStdAgent(ExecutorStdAgent):
         whole_prices: bool = True,
         sales_at_limit: bool = True,
         stock_priced_sales: bool = True,
+        last_level_full_stock: bool = True,
         reserve: float = 0.0,
         **kwargs: Any,
     ) -> None:
@@ -40,5 +41,6 @@ class HeuristicStdAgent(ExecutorStdAgent):
             whole_prices,
             sales_at_limit,
             stock_priced_sales,
+            last_level_full_stock,
         )
         super().__init__(*args, executor=executor, horizon=horizon, reserve=reserve, **kwargs)

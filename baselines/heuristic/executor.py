@@ -37,6 +37,8 @@ class HeuristicExecutor:
         stock build-up (not measured to help once the world is seen to consume stock).
     stock_priced_sales: under scml's accounting a middle factory with its stock built up sells
         down to the first level's limit, production cost the floor (L2; see ``plan_goal``).
+    last_level_full_stock: under scml's accounting a last-level factory builds its stock up to
+        ``n_lines``, so it never buys again (L2; see ``plan_goal``).
     """
 
     def __init__(
@@ -49,7 +51,9 @@ class HeuristicExecutor:
         whole_prices: bool = True,
         sales_at_limit: bool = True,
         stock_priced_sales: bool = True,
+        last_level_full_stock: bool = True,
     ) -> None:
+        self.last_level_full_stock = last_level_full_stock
         self.sales_at_limit, self.stock_priced_sales = sales_at_limit, stock_priced_sales
         self.storage_aware, self.whole_prices = storage_aware, whole_prices
         self.production_target = production_target
@@ -68,6 +72,7 @@ class HeuristicExecutor:
             storage_aware=self.storage_aware,
             whole_prices=self.whole_prices,
             stock_priced_sales=self.stock_priced_sales and not day.world_consumes_stock,
+            last_level_full_stock=self.last_level_full_stock and not day.world_consumes_stock,
         )
 
     def respond(

@@ -36,10 +36,13 @@ def plan_goal(
     storage_aware: bool = True,
     whole_prices: bool = True,
     stock_priced_sales: bool = True,
+    last_level_full_stock: bool = True,
 ) -> np.ndarray:
     """Physical goal of shape (4, 4) for one state (batch of one).
 
     ``stock_target`` defaults to ``production_target * n_lines``; 0 turns stock building off.
+    ``last_level_full_stock``: under scml's accounting a last-level factory's stock target is
+    ``n_lines`` instead (the stock is never used up, so it is a one-time purchase of capacity).
     ``stock_consumed``: the world's production uses up raw stock (detected at run time by
     ExecutorStdAgent), so the stock walk spends what production draws; the buffer of
     ``stock_target`` units is then refilled as production uses it. ``storage_aware``: a
@@ -56,7 +59,12 @@ def plan_goal(
     inflow = expected_raw_inflow(state)[0]
     flow = production_target * n_lines
     if stock_target is None:
-        stock_target = flow
+        # Under scml's accounting a stock of n_lines units makes a full day's product on every
+        # later day. Short of it, each unit of exogenous demand above the stock is bought again
+        # every day: a last-level factory held 9 units of stock and signed 71 contracts for 127
+        # units in an 80-day world, while PenguinAgent bought 11 units in its first 4 days.
+        full = last_level_full_stock and not stock_consumed and not market.can_sell
+        stock_target = n_lines if full else flow
 
     # Sales wanted per day (on top of what is signed).
     if market.can_sell:
@@ -83,10 +91,16 @@ def plan_goal(
         if market.can_buy and negotiable[k]:
             buy = max(0.0, made - (stock + inflow[k]))
             if not topped_up:
-                buy += max(0.0, stock_target - stock)
-                topped_up = True
+                buy, topped_up = _top_up(buy, stock, stock_target, made - inflow[k], stock_consumed)
             if k == 0:
-                buy = max(buy, market.needed_supplies)
+                needed = market.needed_supplies
+                if not stock_consumed:
+                    # scml counts the stock out of what is needed only once, yet it serves every
+                    # day: past what the lines can make beyond stock and deliveries, a unit
+                    # bought only displaces stock (7 units bought on a day of demand 18 at a
+                    # last-level factory holding its 10 lines' stock).
+                    needed = min(needed, max(0.0, n_lines - stock - inflow[k]))
+                buy = max(buy, needed)
             daily_buy[k] = min(buy, limits.safe_buy[0, k])
         if stock_consumed:
             stock = max(0.0, stock + inflow[k] + daily_buy[k] - made)
@@ -142,3 +156,26 @@ def _market_sell_limit(price_out: float, price_slack: float, whole_prices: bool)
     """The lowest sale price the trading price allows where the unit's input is already paid for."""
     limit = price_out * (1.0 - 2.0 * price_slack)
     return float(np.floor(limit)) if whole_prices else limit
+
+
+def _top_up(
+    buy: float, stock: float, stock_target: float, from_deliveries: float, stock_consumed: bool
+) -> tuple[float, bool]:
+    """A day's purchase with the stock top-up, and whether the top-up is done.
+
+    Where production uses up stock, buying the gap tops it up. Under scml's accounting only the
+    deliveries beyond the day's production join the stock (``remaining_in`` in scml's world.py):
+    the top-up then buys the day's production as well, wasting the production the stock would
+    have covered. It waits for a day where that waste is at most the gap (a top-up at most twice
+    the price of the stock it adds): a last-level factory whose stock stopped at 9 of its 10
+    lines otherwise bought a unit on every day its demand reached 10.
+    """
+    gap = max(0.0, stock_target - stock)
+    if stock_consumed:
+        return buy + gap, True
+    if gap <= 0.0:
+        return buy, True
+    wasted = min(stock, max(0.0, from_deliveries))
+    if wasted > gap:
+        return buy, False
+    return max(buy, max(0.0, from_deliveries) + gap), True

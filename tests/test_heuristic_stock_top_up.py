@@ -41,18 +41,16 @@ def test_without_full_stock_the_last_level_keeps_buying_what_its_stock_lacks():
     np.testing.assert_allclose(buys, [3.0, 0.0, 0.0, 0.0])  # the target is 8 units
 
 
-@pytest.mark.parametrize("stock_consumed, bought", [(False, 0.0), (True, 8.0)])
+@pytest.mark.parametrize(
+    "world, bought",
+    [({}, 0.0), ({"stock_consumed": True}, 8.0), ({"stock_seen_falling": True}, 8.0)],
+    ids=["scml", "modelled as consumed", "seen falling"],
+)
 def test_needed_supplies_beyond_what_the_lines_can_use_are_bought_only_if_stock_is_used_up(
-    stock_consumed, bought
+    world, bought
 ):
     # Demand of 18 today on 10 lines; scml says 8 units are needed beyond the stock of 10.
-    buys = buys_by_bucket(
-        "last",
-        10.0,
-        {0: 18.0},
-        stock_consumed=stock_consumed,
-        market={"needed_supplies": 8.0},
-    )
+    buys = buys_by_bucket("last", 10.0, {0: 18.0}, market={"needed_supplies": 8.0}, **world)
     # Under scml's accounting the 10 units in stock make today's 10 (and every later day's).
     # Where stock is used up, today makes 10 from it and the 8 units refill it.
     assert buys[0] == pytest.approx(bought)

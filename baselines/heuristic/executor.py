@@ -69,10 +69,11 @@ class HeuristicExecutor:
             self.production_target,
             self.price_slack,
             stock_consumed=day.stock_consumed,
+            stock_seen_falling=day.stock_seen_falling,
             storage_aware=self.storage_aware,
             whole_prices=self.whole_prices,
-            stock_priced_sales=self.stock_priced_sales and not day.world_consumes_stock,
-            last_level_full_stock=self.last_level_full_stock and not day.world_consumes_stock,
+            stock_priced_sales=self.stock_priced_sales,
+            last_level_full_stock=self.last_level_full_stock,
         )
 
     def respond(

@@ -33,6 +33,7 @@ def plan_goal(
     min_margin: float = 0.05,
     stock_target: float | None = None,
     stock_consumed: bool = False,
+    stock_seen_falling: bool = False,
     storage_aware: bool = True,
     whole_prices: bool = True,
     stock_priced_sales: bool = True,
@@ -45,7 +46,10 @@ def plan_goal(
     ``n_lines`` instead (the stock is never used up, so it is a one-time purchase of capacity).
     ``stock_consumed``: the world's production uses up raw stock (detected at run time by
     ExecutorStdAgent), so the stock walk spends what production draws; the buffer of
-    ``stock_target`` units is then refilled as production uses it. ``storage_aware``: a
+    ``stock_target`` units is then refilled as production uses it. ``stock_seen_falling``: the
+    factory saw its stock fall, whether or not the walk models it; with either, the rules that
+    lean on scml's never-falling stock (the top-up's wait, the cap on needed supplies, the
+    last level's full stock, ``stock_priced_sales``) are off. ``storage_aware``: a
     first-level factory's sell floor falls by the storage a unit sold now saves until the end.
     ``whole_prices``: its market-relative sell limit is rounded down to a whole price.
     ``stock_priced_sales``: under scml's accounting, a middle factory whose raw stock has reached
@@ -58,12 +62,13 @@ def plan_goal(
     signed_sales = state.outgoing[0]
     inflow = expected_raw_inflow(state)[0]
     flow = production_target * n_lines
+    scml_stock = not (stock_consumed or stock_seen_falling)
     if stock_target is None:
         # Under scml's accounting a stock of n_lines units makes a full day's product on every
         # later day. Short of it, each unit of exogenous demand above the stock is bought again
         # every day: a last-level factory held 9 units of stock and signed 71 contracts for 127
         # units in an 80-day world, while PenguinAgent bought 11 units in its first 4 days.
-        full = last_level_full_stock and not stock_consumed and not market.can_sell
+        full = last_level_full_stock and scml_stock and not market.can_sell
         stock_target = n_lines if full else flow
 
     # Sales wanted per day (on top of what is signed).
@@ -91,10 +96,10 @@ def plan_goal(
         if market.can_buy and negotiable[k]:
             buy = max(0.0, made - (stock + inflow[k]))
             if not topped_up:
-                buy, topped_up = _top_up(buy, stock, stock_target, made - inflow[k], stock_consumed)
+                buy, topped_up = _top_up(buy, stock, stock_target, made - inflow[k], scml_stock)
             if k == 0:
                 needed = market.needed_supplies
-                if not stock_consumed:
+                if scml_stock:
                     # scml counts the stock out of what is needed only once, yet it serves every
                     # day: past what the lines can make beyond stock and deliveries, a unit
                     # bought only displaces stock (7 units bought on a day of demand 18 at a
@@ -120,7 +125,7 @@ def plan_goal(
     sell_limit = market.price_out * (1.0 - price_slack)
     stock_made = (
         stock_priced_sales
-        and not stock_consumed
+        and scml_stock
         and float(state.inventory_input[0]) >= max(stock_target, 1.0)
     )
     if market.can_buy and market.can_sell:
@@ -159,19 +164,20 @@ def _market_sell_limit(price_out: float, price_slack: float, whole_prices: bool)
 
 
 def _top_up(
-    buy: float, stock: float, stock_target: float, from_deliveries: float, stock_consumed: bool
+    buy: float, stock: float, stock_target: float, from_deliveries: float, scml_stock: bool
 ) -> tuple[float, bool]:
     """A day's purchase with the stock top-up, and whether the top-up is done.
 
-    Where production uses up stock, buying the gap tops it up. Under scml's accounting only the
-    deliveries beyond the day's production join the stock (``remaining_in`` in scml's world.py):
+    Where production uses up stock (``scml_stock`` False), buying the gap tops it up. Under
+    scml's accounting only the deliveries beyond the day's production join the stock
+    (``remaining_in`` in scml's world.py):
     the top-up then buys the day's production as well, wasting the production the stock would
     have covered. It waits for a day where that waste is at most the gap (a top-up at most twice
     the price of the stock it adds): a last-level factory whose stock stopped at 9 of its 10
     lines otherwise bought a unit on every day its demand reached 10.
     """
     gap = max(0.0, stock_target - stock)
-    if stock_consumed:
+    if not scml_stock:
         return buy + gap, True
     if gap <= 0.0:
         return buy, True

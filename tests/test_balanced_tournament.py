@@ -30,11 +30,16 @@ SMOKE = BalancedSpec(
 )
 
 
-def test_every_competitor_plays_every_competitor_factory_once_per_configuration():
+@pytest.mark.parametrize("rotation", ["factories", "latin"])
+def test_every_competitor_plays_every_competitor_factory_once_per_configuration(rotation):
     """Rivals meet on the same factories: 4 competitors over 3 levels use 2 factories per level,
     and each competitor plays each of those 6 once per configuration."""
     spec = BalancedSpec(
-        competitors=("A.A", "B.B", "C.C", "D.D"), n_configs=5, n_steps=(50, 200), fillers=("F.F",)
+        competitors=("A.A", "B.B", "C.C", "D.D"),
+        n_configs=5,
+        n_steps=(50, 200),
+        fillers=("F.F",),
+        rotation=rotation,
     )
     plans = plan_worlds(spec)
     assert len(plans) == 5 * 6
@@ -68,6 +73,29 @@ def test_factory_rotation_changes_who_buys_from_whom_between_configurations():
             buyers_of_a.add(frozenset(n for n, lv in levels.items() if lv == 2))
     assert len(buyers_of_a) >= 4
     assert plan_worlds(spec) == plan_worlds(spec)  # seeded
+
+
+def levels_of_b_while_a_is_first(rotation: str) -> list[set[int]]:
+    """Per configuration, the levels B plays in the worlds where A plays the first level."""
+    spec = BalancedSpec(
+        competitors=("A.A", "B.B", "C.C", "D.D"), n_configs=8, fillers=("F.F",), rotation=rotation
+    )
+    seen: list[set[int]] = [set() for _ in range(spec.n_configs)]
+    for p in plan_worlds(spec):
+        levels = {name: level for name, level, filler in p.slots if not filler}
+        if levels["A.A"] == 0:
+            seen[p.config].add(levels["B.B"])
+    return seen
+
+
+def test_the_factory_rotation_fixes_a_pairs_relative_level_within_a_configuration():
+    # Why "latin" exists: under "factories" B's level is a function of A's in a configuration.
+    assert all(len(levels) == 1 for levels in levels_of_b_while_a_is_first("factories"))
+    mixed = levels_of_b_while_a_is_first("latin")
+    assert sum(len(levels) > 1 for levels in mixed) >= 4
+    assert plan_worlds(BalancedSpec(competitors=("A.A", "B.B"), rotation="latin")) == plan_worlds(
+        BalancedSpec(competitors=("A.A", "B.B"), rotation="latin")
+    )  # seeded
 
 
 def test_level_rotation_plays_every_level_once_in_a_shuffled_factory():

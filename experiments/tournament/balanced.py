@@ -14,6 +14,13 @@ of the competitors: rivals on one factory still meet different neighbours within
 (the rotation moves everyone), and with a fixed order those neighbours were the same in every
 configuration (the middle-level seller always sold to the same two competitors), a lineup effect
 no interval over configurations can see; shuffled, it is noise the intervals include.
+In a configuration the factory rotation keeps every pair's offset: with B one place after A
+in the shuffle, B sits one level below A in every world, so when A plays the first level B is
+always at the middle, among A's buyers. Two identical first-level policies then differed by
+-0.056 [-0.107, -0.007] over 8 configurations (experiments/reports/heuristic_stock_top_up.md).
+``rotation="latin"`` puts competitor i on factory sigma[(i + r) mod F] with a seeded order sigma
+of the F factories per configuration: still every competitor on every factory once, but who sits
+where relative to whom changes from world to world.
 ``rotation="levels"`` plays only ``n_processes`` worlds per configuration (assignment r puts
 competitor i of the shuffle on level (i + r) mod levels), each level's competitors in a seeded
 random order over its first factories, so no competitor is tied to one factory or one set of
@@ -42,7 +49,7 @@ from envs.scml.opponents import resolve_agent
 from envs.scml.world_builder import check_length_range, draw_world_length
 
 POSITIONS = ("first", "middle", "last")
-ROTATIONS = ("factories", "levels")
+ROTATIONS = ("factories", "latin", "levels")
 TRADE_COLUMNS = (
     "sold",
     "sell_price",
@@ -80,7 +87,7 @@ class BalancedSpec:
     world_timeout_s: float = 1800.0
     ray_address: str | None = None
     stock_accounting: str = "scml"  # "consumed": production uses up raw stock (see envs.scml)
-    rotation: str = "factories"  # or "levels" (fewer worlds; see the module doc)
+    rotation: str = "factories"  # or "latin" (pair offsets mixed), "levels" (fewer worlds)
     title: str = "HRL-XF position-balanced tournament"
 
     def validate(self) -> None:
@@ -129,17 +136,21 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
         rng = np.random.default_rng([spec.seed, config])
         seed = int(rng.integers(0, 2**31 - 1))
         n_steps = draw_world_length(rng, spec.n_steps)
-        rotations = n_factories if spec.rotation == "factories" else levels
+        rotations = levels if spec.rotation == "levels" else n_factories
         # Who shares a level and who trades with whom change with the configuration: with a
         # fixed order, competitor i always met the same neighbours (under "levels" a lineup
         # effect of about 0.2 at the first level; under "factories" the middle seller i always
         # sold to i + 1 and i + 4), an effect no interval over configurations could see.
         shuffled = [spec.competitors[k] for k in rng.permutation(len(spec.competitors))]
+        # "latin": factory sigma[(i + r) mod F] with a seeded order sigma of the factories, so
+        # the place of one competitor relative to another changes from world to world.
+        latin = spec.rotation == "latin"
+        sigma = rng.permutation(n_factories) if latin else np.arange(n_factories)
         for assignment in range(rotations):
             placed: dict[tuple[int, int], str] = {}  # (level, slot) -> competitor
-            if spec.rotation == "factories":
+            if spec.rotation != "levels":
                 for i, name in enumerate(shuffled):
-                    factory = (i + assignment) % n_factories
+                    factory = int(sigma[(i + assignment) % n_factories])
                     placed[(factory % levels, factory // levels)] = name
             else:
                 for level in range(levels):

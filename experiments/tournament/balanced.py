@@ -79,6 +79,7 @@ class BalancedSpec:
 
     competitors: tuple[str, ...]
     n_configs: int = 12
+    first_config: int = 0  # configurations first_config .. first_config + n_configs - 1
     n_steps: tuple[int, int] = (50, 200)
     n_processes: int = 3
     agents_per_process: int = 4
@@ -99,9 +100,10 @@ class BalancedSpec:
         if self.rotation not in ROTATIONS:
             raise ValueError(f"rotation must be one of {ROTATIONS}, got {self.rotation!r}")
         check_length_range("n_steps", *self.n_steps)
-        if self.n_configs < 1 or self.n_processes < 2:
+        if self.n_configs < 0 or self.first_config < 0 or self.n_processes < 2:
             raise ValueError(
-                f"need n_configs >= 1 and n_processes >= 2, got {self.n_configs}, {self.n_processes}"
+                "need n_configs >= 0, first_config >= 0 and n_processes >= 2, got "
+                f"{self.n_configs}, {self.first_config}, {self.n_processes}"
             )
         per_level = -(-len(self.competitors) // self.n_processes)
         if per_level > self.agents_per_process:
@@ -132,7 +134,9 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
     per_level = -(-len(spec.competitors) // levels)  # competitor factories per level
     n_factories = levels * per_level
     plans = []
-    for config in range(spec.n_configs):
+    # A configuration depends only on (seed, its index): configurations 12-23 of one run are
+    # those of a 24-configuration run, so evaluations can be extended (evaluate's include).
+    for config in range(spec.first_config, spec.first_config + spec.n_configs):
         rng = np.random.default_rng([spec.seed, config])
         seed = int(rng.integers(0, 2**31 - 1))
         n_steps = draw_world_length(rng, spec.n_steps)

@@ -1,11 +1,12 @@
-"""Hand-made shield states for tests."""
+"""Hand-made shield states (and the day snapshots decisions see) for tests."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from policies.decision.market_view import MarketView
-from policies.shield import ShieldState
+from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot
+from policies.shield import ShieldState, compute_limits
 
 
 def make_market(level: str, **overrides: float) -> MarketView:
@@ -80,4 +81,25 @@ def settled_day_state(agent_awi, day: int, stock_before: float, n_lines: int) ->
         inventory_input=stock_before,
         incoming={0: supplies},
         outgoing={0: sales},
+    )
+
+
+def make_day(
+    state: ShieldState,
+    market: MarketView,
+    stock_consumed: bool = False,
+    stock_seen_falling: bool = False,
+) -> DaySnapshot:
+    """The day a decision sees for one hand-made state: its limits, no live offers, the market's
+    output price as the catalog's."""
+    return DaySnapshot(
+        state=state,
+        limits=compute_limits(state),
+        market=market,
+        catalog_price_out=market.price_out,
+        initial_balance=10_000.0,
+        n_steps=int(state.n_steps[0]),
+        live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
+        stock_consumed=stock_consumed,
+        stock_seen_falling=stock_seen_falling,
     )

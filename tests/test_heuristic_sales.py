@@ -5,10 +5,10 @@ import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
 from policies.decision.layouts import HISTORY_FEATURES
-from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot, ThreadSnapshot
+from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL
-from policies.shield import ACCEPT, COUNTER, ThreadBounds, compute_limits
-from tests.shield_cases import make_market, make_state
+from policies.shield import ACCEPT, COUNTER, ThreadBounds
+from tests.shield_cases import make_day, make_market, make_state
 
 SELL_LIMIT, BUY_LIMIT = 20.0, 12.0
 
@@ -18,17 +18,7 @@ def middle_day(stock_consumed: bool = False, stock_seen_falling: bool = False) -
     market = make_market(
         "middle", price_in=11.0, price_out=22.0, production_cost=4.0, storage_cost=0.1
     )
-    return DaySnapshot(
-        state=state,
-        limits=compute_limits(state),
-        market=market,
-        catalog_price_out=22.0,
-        initial_balance=10_000.0,
-        n_steps=50,
-        live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
-        stock_consumed=stock_consumed,
-        stock_seen_falling=stock_seen_falling,
-    )
+    return make_day(state, market, stock_consumed, stock_seen_falling)
 
 
 def threads(relative_time: float, sell_price: float, buy_price: float) -> ThreadSnapshot:

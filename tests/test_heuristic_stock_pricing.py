@@ -1,15 +1,13 @@
 """The heuristic's middle-level sell limit once its never-consumed raw stock is built up."""
 
-import numpy as np
 import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
 from baselines.heuristic.planner import plan_goal
 from policies.decision.market_view import MarketView
-from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot
 from policies.l2_goal import P_SELL
 from policies.shield import compute_limits
-from tests.shield_cases import make_market, make_state
+from tests.shield_cases import make_day, make_market, make_state
 
 PRICE_IN, COST = 15.0, 4.0
 
@@ -53,14 +51,5 @@ def test_sales_that_still_need_inputs_keep_the_input_price_in_the_limit(stock, k
 def test_the_executor_prices_from_stock_only_while_the_stock_has_never_fallen(seen_falling, limit):
     # A default agent in a world that consumes stock sees it fall: the stock is not free there.
     state = make_state(inventory_input=12.0, n_steps=100, current_step=30)
-    day = DaySnapshot(
-        state=state,
-        limits=compute_limits(state),
-        market=middle_level(17.0),
-        catalog_price_out=17.0,
-        initial_balance=10_000.0,
-        n_steps=100,
-        live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
-        stock_seen_falling=seen_falling,
-    )
+    day = make_day(state, middle_level(17.0), stock_seen_falling=seen_falling)
     assert HeuristicExecutor().plan(day)[0, P_SELL] == pytest.approx(limit)

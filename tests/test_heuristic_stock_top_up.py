@@ -6,11 +6,10 @@ import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
 from baselines.heuristic.planner import plan_goal
-from policies.decision.market_view import MarketView
-from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot
+from policies.decision.snapshot import DaySnapshot
 from policies.l2_goal import Q_BUY
 from policies.shield import compute_limits
-from tests.shield_cases import make_market, make_state
+from tests.shield_cases import make_day, make_market, make_state
 
 
 def buys_by_bucket(level: str, stock: float, sales: dict[int, float], **kwargs) -> np.ndarray:
@@ -60,17 +59,7 @@ def last_level_day(seen_falling: bool) -> DaySnapshot:
     state = make_state(
         inventory_input=9.0, outgoing={0: 10.0, 1: 10.0, 2: 10.0}, n_steps=100, current_step=30
     )
-    market: MarketView = make_market("last")
-    return DaySnapshot(
-        state=state,
-        limits=compute_limits(state),
-        market=market,
-        catalog_price_out=20.0,
-        initial_balance=10_000.0,
-        n_steps=100,
-        live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
-        stock_seen_falling=seen_falling,
-    )
+    return make_day(state, make_market("last"), stock_seen_falling=seen_falling)
 
 
 @pytest.mark.parametrize("seen_falling, later", [(False, 1.0), (True, 0.0)])

@@ -15,9 +15,9 @@ from baselines.heuristic.concession import (
     share_of_need,
 )
 from baselines.heuristic.planner import plan_goal
-from policies.decision.executor import Decision
+from policies.decision.executor import Decision, goal_need_by_thread
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
-from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, bucket_of
+from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, bucket_of
 from policies.shield import ACCEPT, COUNTER, END
 
 
@@ -81,9 +81,8 @@ class HeuristicExecutor:
     ) -> Decision:
         bounds = threads.bounds
         n = len(threads)
-        need = np.maximum(0.0, goal[:, [Q_BUY, Q_SELL]] - secured)  # (4, 2) still to secure
         side = np.where(bounds.is_buy, 0, 1)
-        need_by_thread = need[:, side].T  # (K, 4)
+        need_by_thread = goal_need_by_thread(goal, secured, bounds.is_buy)  # (K, 4)
         first_level = not day.market.can_buy
         exponent = self.first_level_exponent if first_level else self.concession_exponent
 

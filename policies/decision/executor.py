@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
+from policies.l2_goal import Q_BUY, Q_SELL
 
 # The default executor of the SCML environments (a dotted path: environments do not import
 # baselines).
@@ -33,6 +34,14 @@ class Decision(NamedTuple):
     unit_price: np.ndarray
     delta: np.ndarray
     weights: np.ndarray
+
+
+def goal_need_by_thread(goal: np.ndarray, secured: np.ndarray, is_buy: np.ndarray) -> np.ndarray:
+    """(K, 4) units each thread's side of the (4, 4) ``goal`` still wants per delivery bucket:
+    its quantities less what the day has secured (``secured``: (4, 2), bought and sold), at
+    least 0."""
+    need = np.maximum(0.0, goal[:, [Q_BUY, Q_SELL]] - secured)
+    return need[:, np.where(is_buy, 0, 1)].T
 
 
 @runtime_checkable

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from policies.decision.contexts import DecisionInputs
-from policies.decision.executor import Decision
+from policies.decision.executor import Decision, goal_need_by_thread
 from policies.decision.observation import build_observation
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
 from policies.decision.thread_actions import (
@@ -28,6 +28,9 @@ from policies.decision.thread_actions import (
 )
 from policies.hrl.bundle import HRLBundle
 from policies.l2_goal import GoalCodec
+from policies.shield import END
+
+MIN_OPENING = 0.5  # units a side of the goal must still want for an opening to be sent
 
 
 class LearnedExecutor:
@@ -103,7 +106,15 @@ class LearnedExecutor:
         if self.record:
             self.inputs_log.append(x)
         actions = self.actions(x, threads.has_offer)
-        return decision_from_actions(x, threads, actions, self.reservation_weights(x))
+        decision = decision_from_actions(x, threads, actions, self.reservation_weights(x))
+        # L3 always opens (its operations without an offer are counters only), so an opening
+        # is withdrawn where its side of the goal wants less than a unit, as the heuristic
+        # does: under scml's accounting a last-level learner whose stock covered its lines
+        # (the teacher then buys nothing) opened 7010 buy proposals over 12 worlds and bought
+        # 209 units a world, the teacher 26.
+        wanted = goal_need_by_thread(goal, secured, threads.bounds.is_buy).sum(axis=1)
+        unwanted = ~threads.has_offer & (wanted < MIN_OPENING)
+        return decision._replace(kind=np.where(unwanted, END, decision.kind))
 
 
 def learned_executor(directory: str | Path, record: bool = False) -> LearnedExecutor:

@@ -47,6 +47,36 @@ def test_export_directory_loads_as_an_agent_class(exported):
     assert json.loads((exported / "export.json").read_text())["stage"] == "bc"
 
 
+def test_the_package_name_changes_with_the_vendored_code_and_only_with_it(
+    exported, tmp_path, monkeypatch
+):
+    import experiments.export as export_module
+
+    checkpoint = exported.parent / "checkpoint"
+    again = export_agent(checkpoint, tmp_path / "again", "HRLXFTestAgent")
+    assert read_export(again)["package"] == read_export(exported)["package"]
+    sources = export_module.runtime_sources()
+    monkeypatch.setattr(
+        export_module, "runtime_sources", lambda: [*sources[:-1], sources[-1] + "# changed\n"]
+    )
+    changed = export_agent(checkpoint, tmp_path / "changed", "HRLXFTestAgent")
+    assert read_export(changed)["package"] != read_export(exported)["package"]
+
+
+def test_a_loaded_package_name_with_other_files_is_refused_and_a_copy_is_reused(exported, tmp_path):
+    import shutil
+
+    agent_class = load_agent_class(exported)
+    package = read_export(exported)["package"]
+    copy = shutil.copytree(exported, tmp_path / "copy")
+    assert load_agent_class(copy) is agent_class
+    edited = shutil.copytree(exported, tmp_path / "edited")
+    with (edited / package / "policies" / "hrl" / "executor.py").open("a") as file:
+        file.write("# edited\n")
+    with pytest.raises(ValueError, match="already loaded from .*different files"):
+        load_agent_class(edited)
+
+
 @pytest.mark.parametrize("level", [0, 1, 2])
 def test_exported_agent_plays_every_level_without_fallbacks(exported, tmp_path, level):
     agent, score = play(load_agent_class(exported), level, tmp_path)

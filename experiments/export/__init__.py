@@ -3,7 +3,8 @@
     python -m experiments.export checkpoint=<run>/checkpoint name=HRLXFAgentBC out=<dir>
 
 The directory holds ``export.json`` (format, class name, package, source checkpoint, stage
-metrics) and one Python package named for the export (``hrlxf_<name>_<weights hash>``): its
+metrics) and one Python package named for the export (``hrlxf_<name>_<hash>``, the hash of its
+weights, network config and vendored code, since one process imports a package name once): its
 ``__init__`` exposes the agent class, ``agent.py`` defines it, the weights and network config sit
 beside it, and the runtime code it needs is copied in (:mod:`experiments.export.runtime`), so the
 package runs with numpy, torch, scml and negmas alone.
@@ -16,7 +17,7 @@ import json
 import shutil
 from pathlib import Path
 
-from experiments.export.runtime import copy_runtime
+from experiments.export.runtime import copy_runtime, runtime_sources
 from policies.hrl.bundle import CONFIG, WEIGHTS, HRLBundle
 from policies.hrl.exported import EXPORT_FORMAT, load_agent_class
 
@@ -64,10 +65,17 @@ __version__ = "0.1.0"
 '''
 
 
-def package_name(name: str, weights: Path) -> str:
-    """A package name unique to the export: the class name and a hash of its weights."""
-    digest = hashlib.sha1(weights.read_bytes()).hexdigest()[:10]
-    return f"hrlxf_{name.lower()}_{digest}"
+def package_name(name: str, checkpoint: Path, code: list[str]) -> str:
+    """A package name unique to the export: the class name and a hash of the checkpoint's
+    weights and config and of the code the export carries. The code counts: exports of one
+    checkpoint made at two commits play different code, and a process that loaded one would
+    otherwise take the other for it."""
+    digest = hashlib.sha1()
+    for file in (WEIGHTS, CONFIG):
+        digest.update((checkpoint / file).read_bytes())
+    for text in code:
+        digest.update(text.encode())
+    return f"hrlxf_{name.lower()}_{digest.hexdigest()[:10]}"
 
 
 def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgent") -> Path:
@@ -77,7 +85,7 @@ def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgen
     checkpoint, out = Path(checkpoint), Path(out)
     bundle = HRLBundle.load(checkpoint)  # refuse to export something that does not load
     source = json.loads((checkpoint / CONFIG).read_text())
-    package = package_name(name, checkpoint / WEIGHTS)
+    package = package_name(name, checkpoint, [AGENT_TEMPLATE, PACKAGE_INIT, *runtime_sources()])
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     root = tmp / package

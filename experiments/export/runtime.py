@@ -69,6 +69,12 @@ def relative_source(source: str, relative_path: Path) -> str:
     return _FROM_IMPORT.sub(lambda m: f"{m.group(1)}from {dots}{m.group(2)}{m.group(3)}", source)
 
 
+def runtime_sources() -> list[str]:
+    """The source of every runtime module, in :func:`runtime_modules` order (what an export
+    carries, before its imports are made relative)."""
+    return [module_file(name).read_text() for name in runtime_modules()]
+
+
 def copy_runtime(target: Path) -> list[str]:
     """Write the runtime's modules under ``target`` (a package folder); returns their names."""
     names = runtime_modules()

@@ -41,13 +41,36 @@ def read_export(root: Path) -> dict:
     return meta
 
 
+def same_files(first: Path, second: Path) -> bool:
+    """Whether two package folders hold the same files with the same bytes (caches aside)."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            str(path.relative_to(root)): path.read_bytes()
+            for path in root.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts
+        }
+
+    return files(first) == files(second)
+
+
 def load_agent_class(path: str | Path) -> type:
     """The agent class of an export directory; corrupt or mismatched exports are clear errors."""
     root = Path(path).resolve()
     meta = read_export(root)
     package, class_name = meta["package"], meta["class_name"]
     HRLBundle.load(root / package)  # validates weights against config now, not mid-world
-    if package not in sys.modules:
+    loaded = sys.modules.get(package)
+    if loaded is not None:
+        loaded_root = Path(loaded.__file__).resolve().parent
+        if loaded_root != root / package and not same_files(loaded_root, root / package):
+            raise ValueError(
+                f"{root} holds package {package}, which this process already loaded from "
+                f"{loaded_root.parent} with different files; a process imports a package name "
+                "once: play them in separate processes, or export them again (package names now "
+                "hash the vendored code, so exports of different code get different names)"
+            )
+    else:
         spec = importlib.util.spec_from_file_location(
             package,
             root / package / "__init__.py",

@@ -13,7 +13,9 @@ A last collection scores the final checkpoint. Rerunning the same command in the
 directory with more ``iterations`` continues: finished collections and trainings are kept.
 The collections use the teacher dataset's seeds, levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
 the teacher meet the same worlds: ``dagger_table.md`` gives per level each one's mean final
-score with a 95% t interval over worlds and the paired difference to the level's best. With the
+score with a 95% t interval over worlds and the paired difference to the level's best, and each
+collection's ``disagreement.md`` where the learner's answers, counters and goals depart from the
+teacher's (experiments.collect.disagreement). With the
 default hindsight L2 labels L2 learns only from the teacher's own days; with
 ``train.l2_labels=stated`` it learns on every day the teacher's stated goal, the learner's days
 included (see experiments.collect.dagger and experiments.datasets.l2_labels).
@@ -29,6 +31,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.collect.__main__ import run as run_collect
+from experiments.collect.disagreement import run as run_disagreement
 from experiments.collect.expert_table import markdown, score_table, world_scores
 from experiments.common.run_context import prepare_run, write_atomic
 from experiments.common.schemas import register_schemas
@@ -105,7 +108,15 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         table = score_table(scores)
         text = markdown(table)
         write_atomic(root / "dagger_table.md", text)  # after every collection: progress so far
-        history.append({"iteration": k, "checkpoint": checkpoint, "dataset": played})
+        departures = run_disagreement(OmegaConf.create({"dataset": played}))
+        history.append(
+            {
+                "iteration": k,
+                "checkpoint": checkpoint,
+                "dataset": played,
+                "disagreement": departures,
+            }
+        )
         if k == int(cfg.iterations):
             break
         datasets.append(played)

@@ -245,6 +245,10 @@ def test_the_loop_trains_on_the_aggregate_and_pairs_every_checkpoint_with_the_te
     shard = read_shard(out / "iter_1" / "dataset" / shard_name(0))
     assert set(shard["event_source"]) == {LEARNER_PLAY, TEACHER_LABEL}
     assert (out / "dagger_table.md").read_text().count("DAgger iteration") == 6
+    for k, step in enumerate(summary["iterations"]):  # where each checkpoint left its teacher
+        sides = {(r["level"], r["side"]) for r in step["disagreement"]["rows"]}
+        assert {(0, "sell"), (1, "buy"), (1, "sell"), (2, "buy")} <= sides
+        assert (out / f"iter_{k}" / "dataset" / "disagreement.md").exists()
 
     # The same command with one more iteration continues: iteration 0 is neither replayed
     # nor retrained, iteration 1 trains on all three datasets.

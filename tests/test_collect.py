@@ -3,13 +3,20 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
+from envs.scml.world_builder import WorldConfig
 from experiments.collect.shards import Manifest, read_shard
 from experiments.collect.world_task import collect_world
+from experiments.common.schemas import register_schemas
 from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
+
+CONF = Path(__file__).resolve().parents[1] / "conf"
 
 
 @pytest.fixture(scope="module")
@@ -252,3 +259,28 @@ def test_bad_world_lengths_are_refused_by_name(tmp_path, bad):
 
     with pytest.raises(ValueError, match="lengths must be"):
         world_plan(_collection_config(lengths=bad), tmp_path)
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_the_evaluation_mix_composes_every_level_like_the_evaluation(level):
+    """Two competitor factories and the evaluation's fillers on every level, wherever the experts
+    sit: the experts are their level's competitors, each past winner plays once elsewhere."""
+    register_schemas()
+    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
+        cfg = compose("collect", overrides=["collection@_global_=evaluation_mix"])
+        fillers = sorted(compose("evaluate").balanced.fillers)
+    world = WorldConfig(**{**OmegaConf.to_container(cfg.world), "learner_process": level})
+    world.validate()
+    winners = []
+    for here in range(world.n_processes):
+        names = [name for lv, name in world.layout() if lv == here]
+        assert sorted(n for n in names if n in fillers) == fillers
+        others = [n for n in names if n not in fillers]
+        if here == level:
+            assert others == [None, None]  # the two experts
+        else:
+            assert len(others) == 2 and None not in others
+            winners += others
+    assert sorted(winners) == sorted(
+        ["AS0", "PenguinAgent", "XenoSotaAgent", "UltraSuperMiracleSoraFinalAgentZ"]
+    )

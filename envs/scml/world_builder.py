@@ -93,6 +93,21 @@ class WorldConfig:
             return [int(level) for level in self.learner_processes]
         return [int(self.learner_process)]
 
+    def layout(self) -> list[tuple[int, str | None]]:
+        """(level, opponent name; None for a learner) of every factory, level by level: the
+        learners take the first ``n_learners`` places of their levels and opponents fill the
+        rest, cycling through ``opponents`` in order."""
+        slots: list[tuple[int, str | None]] = []
+        learner_levels, next_opponent = set(self.learner_levels), 0
+        for process in range(self.n_processes):
+            for place in range(self.agents_per_process):
+                if process in learner_levels and place < self.n_learners:
+                    slots.append((process, None))
+                else:
+                    slots.append((process, self.opponents[next_opponent % len(self.opponents)]))
+                    next_opponent += 1
+        return slots
+
 
 WORLD_MODES = ("default", "training")
 UNLIMITED = float("inf")
@@ -145,25 +160,21 @@ def build_world(
     log folder under ``config.log_dir``.
     """
     config.validate()
-    opponent_types = [resolve_agent(o) for o in config.opponents]
+    opponent_types = {name: resolve_agent(name) for name in config.opponents}
     types: list[type] = []
     processes: list[int] = []
     params: list[dict] = []
     learner_slots: list[int] = []
-    next_opponent = 0
-    learner_levels = set(config.learner_levels)
-    for process in range(config.n_processes):
-        for place in range(config.agents_per_process):
-            if process in learner_levels and place < config.n_learners:
-                learner_slots.append(len(types))
-                types.append(learner_type)
-                # scml hands `controller_params` to the agent object inside its adapter.
-                params.append({"controller_params": dict(learner_params)} if learner_params else {})
-            else:
-                types.append(opponent_types[next_opponent % len(opponent_types)])
-                params.append({})
-                next_opponent += 1
-            processes.append(process)
+    for process, opponent in config.layout():
+        if opponent is None:
+            learner_slots.append(len(types))
+            types.append(learner_type)
+            # scml hands `controller_params` to the agent object inside its adapter.
+            params.append({"controller_params": dict(learner_params)} if learner_params else {})
+        else:
+            types.append(opponent_types[opponent])
+            params.append({})
+        processes.append(process)
     seed_everything(seed)
     world_type = world_class(config.stock_accounting)
     world_config = world_type.generate(

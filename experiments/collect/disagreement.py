@@ -33,7 +33,7 @@ from omegaconf import DictConfig
 from experiments.collect.expert_table import LEVEL_NAMES
 from experiments.collect.recorder import LEARNER_PLAY, PROPOSED, RECEIVED, TEACHER_LABEL
 from experiments.collect.shards import MANIFEST, read_shard
-from experiments.common.run_context import write_atomic
+from experiments.common.run_context import write_table
 from experiments.common.schemas import register_schemas
 from policies.l2_goal import P_BUY, P_SELL, Q_BUY, Q_SELL
 
@@ -207,9 +207,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     dataset = Path(cfg.dataset)
     table = disagreement(dataset)
     text = markdown(table)
-    write_atomic(dataset / "disagreement.md", text)
-    write_atomic(dataset / "disagreement.json", json.dumps(table, indent=2))
-    print(text)
+    write_table(dataset, "disagreement", table, text)
     return table
 
 

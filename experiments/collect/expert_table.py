@@ -22,7 +22,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from experiments.collect.shards import MANIFEST
-from experiments.common.run_context import write_atomic
+from experiments.common.run_context import write_table
 from experiments.common.schemas import register_schemas
 from experiments.common.tensorboard_curves import t_interval
 
@@ -100,9 +100,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     dataset = Path(cfg.dataset)
     table = expert_table(dataset)
     text = markdown(table)
-    write_atomic(dataset / "expert_table.md", text)
-    write_atomic(dataset / "expert_table.json", json.dumps(table, indent=2))
-    print(text)
+    write_table(dataset, "expert_table", table, text)
     return table
 
 

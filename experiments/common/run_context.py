@@ -51,6 +51,13 @@ def write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def write_table(folder: Path, stem: str, table: dict, text: str) -> None:
+    """A table of a data folder as ``<stem>.md`` (``text``, also printed) and ``<stem>.json``."""
+    write_atomic(Path(folder) / f"{stem}.md", text)
+    write_atomic(Path(folder) / f"{stem}.json", json.dumps(table, indent=2))
+    print(text)
+
+
 def print_tensorboard_hint(out: Path) -> None:
     """Tell the user how to open the run's curves, if it wrote any."""
     if next(Path(out).rglob("events.out.tfevents.*"), None) is not None:

@@ -28,17 +28,24 @@ from typing import Any
 
 import hydra
 import numpy as np
+from negmas import ResponseType
 from omegaconf import DictConfig
 
 from experiments.collect.expert_table import LEVEL_NAMES
-from experiments.collect.recorder import LEARNER_PLAY, PROPOSED, RECEIVED, TEACHER_LABEL
+from experiments.collect.recorder import (
+    LEARNER_PLAY,
+    PROPOSED,
+    RECEIVED,
+    RESPONSE_CODES,
+    TEACHER_LABEL,
+)
 from experiments.collect.shards import MANIFEST, read_shard
 from experiments.common.run_context import write_table
 from experiments.common.schemas import register_schemas
 from policies.l2_goal import P_BUY, P_SELL, Q_BUY, Q_SELL
 
-ANSWERS = ("accept", "counter", "end")
-COUNTER = ANSWERS.index("counter")
+ANSWERS = ("accept", "counter", "end")  # in the order of the recorder's response codes
+COUNTER = RESPONSE_CODES[ResponseType.REJECT_OFFER]
 SIDES = {True: "buy", False: "sell"}
 
 
@@ -62,6 +69,7 @@ class _Side:
             "counters": {"price": [], "quantity": []},
             "openings": {"price": [], "quantity": []},
         }
+        # per day the factory trades this side: (goal quantity over all buckets, mean limit)
         self.goals: dict[str, list[np.ndarray]] = {"learner": [], "teacher": []}
 
     def summary(self) -> dict[str, Any]:
@@ -86,21 +94,22 @@ class _Side:
                 "learner_fewer_units": float(np.mean(quantity < 0)) if len(quantity) else None,
                 "learner_more_units": float(np.mean(quantity > 0)) if len(quantity) else None,
             }
-        out["goals"] = {
-            who: {
-                "days": len(g),
-                "quantity": float(np.mean([x[0] for x in g])) if g else None,
-                "limit_price": float(np.mean([x[1] for x in g])) if g else None,
+        out["goals"] = {}
+        for who, parts in self.goals.items():
+            days = np.concatenate(parts) if parts else np.empty((0, 2))
+            out["goals"][who] = {
+                "days": len(days),
+                "quantity": float(days[:, 0].mean()) if len(days) else None,
+                "limit_price": float(days[:, 1].mean()) if len(days) else None,
             }
-            for who, g in self.goals.items()
-        }
         return out
 
 
-def _goal_side(goal: np.ndarray, buying: bool) -> np.ndarray:
-    """(quantity over all buckets, mean limit price over buckets) of one side of a (4, 4) goal."""
+def _goal_side(goals: np.ndarray, buying: bool) -> np.ndarray:
+    """(D, 2): per (4, 4) goal of ``goals`` (D, 4, 4), one side's quantity over all buckets and
+    its mean limit price over buckets."""
     q, p = (Q_BUY, P_BUY) if buying else (Q_SELL, P_SELL)
-    return np.array([goal[:, q].sum(), goal[:, p].mean()])
+    return np.stack([goals[:, :, q].sum(axis=1), goals[:, :, p].mean(axis=1)], axis=1)
 
 
 def _add_shard(
@@ -140,13 +149,13 @@ def _add_shard(
         diffs["quantity"].append(float(events["quantity"][learner] - events["quantity"][teacher]))
     if "day_teacher_goal" not in data:
         return
-    for i in range(len(data["day_day"])):
-        for buying, can in zip((True, False), data["day_x_role"][i], strict=True):
-            if can <= 0:
-                continue
-            side = sides.setdefault((level, SIDES[buying]), _Side())
-            side.goals["learner"].append(_goal_side(data["day_goal"][i], buying))
-            side.goals["teacher"].append(_goal_side(data["day_teacher_goal"][i], buying))
+    for column, buying in enumerate((True, False)):  # x_role: (can buy, can sell)
+        trading = data["day_x_role"][:, column] > 0
+        if not trading.any():
+            continue
+        side = sides.setdefault((level, SIDES[buying]), _Side())
+        side.goals["learner"].append(_goal_side(data["day_goal"][trading], buying))
+        side.goals["teacher"].append(_goal_side(data["day_teacher_goal"][trading], buying))
 
 
 def disagreement(dataset: Path) -> dict[str, Any]:

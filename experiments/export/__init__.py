@@ -26,7 +26,7 @@ __all__ = ["export_agent", "load_agent_class"]
 AGENT_TEMPLATE = '''"""HRL-XF exported agent {name} (generated; do not edit).
 
 Learned L2/L3/L4 networks under the L1 shield, with the heuristic executor as the fallback of any
-decision whose network step fails (counted in ``fallbacks``).
+decision whose network step fails (counted in ``fallbacks``).{consumed_note}
 """
 
 from pathlib import Path
@@ -42,13 +42,36 @@ class {name}(ExecutorStdAgent):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("horizon", {horizon})
         kwargs.setdefault("history_length", {history_length})
+        fallback = HeuristicExecutor()
         super().__init__(
             *args,
-            executor=LearnedExecutor.load(WEIGHTS_DIR),
-            fallback=HeuristicExecutor(),
+            executor=LearnedExecutor.load(
+                WEIGHTS_DIR,
+                consumed_world_planner={planner},
+                consumed_world_positions={positions},
+            ),
+            fallback=fallback,
             **kwargs,
         )
 '''
+# Where the day's goal comes from once the world is seen to consume stock (LearnedExecutor's
+# consumed_world_planner and consumed_world_positions): the fallback's planner at the middle
+# level (measured there: experiments/reports/consumed_world_goals.md) or at every level, or L2
+# itself (for networks trained in such worlds). Values: planner, positions, docstring note.
+CONSUMED_WORLD_GOALS = {
+    "fallback_at_middle": (
+        "fallback",
+        ("middle",),
+        "\nOnce the world is seen to consume its raw stock, the heuristic plans the day goal of a\n"
+        "middle factory.",
+    ),
+    "fallback": (
+        "fallback",
+        ("first", "middle", "last"),
+        "\nOnce the world is seen to consume its raw stock, the heuristic plans the day goal.",
+    ),
+    "learned": ("None", ("first", "middle", "last"), ""),
+}
 # The layout of scml-agents' std submissions (scml_agents/scml2024/standard/team_penguin): the
 # package exposes its agent in __all__ and as MAIN_AGENT, with the team's details beside it.
 PACKAGE_INIT = '''"""HRL-XF exported agent {name} (generated; do not edit)."""
@@ -78,14 +101,40 @@ def package_name(name: str, checkpoint: Path, code: list[str]) -> str:
     return f"hrlxf_{name.lower()}_{digest.hexdigest()[:10]}"
 
 
-def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgent") -> Path:
-    """Write the export directory (to a temporary sibling, then renamed into place)."""
+def export_agent(
+    checkpoint: str | Path,
+    out: str | Path,
+    name: str = "HRLXFAgent",
+    consumed_world_goals: str = "fallback_at_middle",
+) -> Path:
+    """Write the export directory (to a temporary sibling, then renamed into place).
+
+    ``consumed_world_goals``: who plans the day's goal once the world is seen to consume stock:
+    ``"fallback_at_middle"`` (the heuristic at the middle level, L2 elsewhere; our collections
+    run under scml's accounting, so L2 never saw such a world, and the heuristic's goals helped
+    the learner only at the middle), ``"fallback"`` (the heuristic at every level) or
+    ``"learned"`` (L2, for networks trained in such worlds).
+    """
     if not name.isidentifier():
         raise ValueError(f"agent name must be a Python identifier, got {name!r}")
+    if consumed_world_goals not in CONSUMED_WORLD_GOALS:
+        raise ValueError(
+            f"consumed_world_goals must be one of {sorted(CONSUMED_WORLD_GOALS)}, "
+            f"got {consumed_world_goals!r}"
+        )
+    planner, positions, consumed_note = CONSUMED_WORLD_GOALS[consumed_world_goals]
     checkpoint, out = Path(checkpoint), Path(out)
     bundle = HRLBundle.load(checkpoint)  # refuse to export something that does not load
     source = json.loads((checkpoint / CONFIG).read_text())
-    package = package_name(name, checkpoint, [AGENT_TEMPLATE, PACKAGE_INIT, *runtime_sources()])
+    agent_source = AGENT_TEMPLATE.format(
+        name=name,
+        horizon=bundle.config.horizon,
+        history_length=bundle.config.history_length,
+        planner=planner,
+        positions="(" + "".join(f'"{position}", ' for position in positions).rstrip() + ")",
+        consumed_note=consumed_note,
+    )
+    package = package_name(name, checkpoint, [agent_source, PACKAGE_INIT, *runtime_sources()])
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     root = tmp / package
@@ -94,11 +143,7 @@ def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgen
         shutil.copy2(checkpoint / file, root / file)
     modules = copy_runtime(root)
     config = bundle.config
-    (root / "agent.py").write_text(
-        AGENT_TEMPLATE.format(
-            name=name, horizon=config.horizon, history_length=config.history_length
-        )
-    )
+    (root / "agent.py").write_text(agent_source)
     (root / "__init__.py").write_text(PACKAGE_INIT.format(name=name))
     meta = {
         "format": EXPORT_FORMAT,
@@ -108,6 +153,7 @@ def export_agent(checkpoint: str | Path, out: str | Path, name: str = "HRLXFAgen
         "stage": source.get("stage"),
         "metrics": source.get("metrics"),
         "horizon": config.horizon,
+        "consumed_world_goals": consumed_world_goals,
         "runtime_modules": modules,
     }
     (tmp / "export.json").write_text(json.dumps(meta, indent=2))

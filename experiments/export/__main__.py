@@ -1,4 +1,4 @@
-"""``python -m experiments.export checkpoint=<dir> out=<dir> [name=HRLXFAgent]``."""
+"""``python -m experiments.export checkpoint=<dir> out=<dir> [name=HRLXFAgent] [consumed_world_goals=fallback_at_middle]``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ register_schemas()  # typed config groups: bad values fail at composition
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="export")
 def main(cfg: DictConfig) -> None:
-    print(export_agent(cfg.checkpoint, cfg.out, str(cfg.name)))
+    print(export_agent(cfg.checkpoint, cfg.out, str(cfg.name), str(cfg.consumed_world_goals)))
 
 
 if __name__ == "__main__":

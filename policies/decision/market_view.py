@@ -22,6 +22,12 @@ class MarketView:
     negotiation_horizon: int
     storage_cost: float = 0.0  # money per unit of raw stock per day (rate x input price)
 
+    @property
+    def position(self) -> str:
+        """The factory's place in the chain: ``first`` (buys nothing), ``last`` (sells
+        nothing) or ``middle``."""
+        return "first" if not self.can_buy else "last" if not self.can_sell else "middle"
+
     @classmethod
     def from_awi(cls, awi: Any) -> MarketView:
         prices = awi.trading_prices

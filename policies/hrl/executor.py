@@ -6,6 +6,11 @@ L1 baseline offer and its delivery offset (masked by the L1 time mask); L4 (Glob
 weights the threads for the shield's reservation. Every input comes from
 :func:`policies.decision.contexts.decision_inputs`, the function the offline samples use.
 Needs numpy and torch only.
+
+A world seen to consume its raw stock (``DaySnapshot.world_consumes_stock``) is one our
+collections never show the networks (they run under scml's accounting, where stock never
+falls): there ``consumed_world_planner``, when given, sets the day's goal instead of L2 at the
+positions named, and L3/L4 still decide every thread.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import numpy as np
 import torch
 
 from policies.decision.contexts import DecisionInputs
-from policies.decision.executor import Decision, goal_need_by_thread
+from policies.decision.executor import Decision, Executor, goal_need_by_thread
 from policies.decision.observation import build_observation
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
 from policies.decision.thread_actions import (
@@ -30,6 +35,7 @@ from policies.hrl.bundle import HRLBundle
 from policies.l2_goal import GoalCodec
 from policies.shield import END
 
+POSITIONS = ("first", "middle", "last")
 MIN_OPENING = 0.5  # units a side of the goal must still want for an opening to be sent
 
 
@@ -37,11 +43,30 @@ class LearnedExecutor:
     """Args:
     bundle: the networks (put in eval mode here).
     record: keep every round's :class:`DecisionInputs` in ``inputs_log`` (parity checks).
+    consumed_world_planner: the executor whose plan is the day's goal once the world is seen to
+        consume stock (None: L2 plans there too). Trained under scml's accounting, L2 plans a
+        middle factory's stock once and then little buying: in worlds where production uses the
+        stock up, an export that did so sold 388 units a world at the middle against the
+        heuristic's 710 (experiments/reports/consumed_world_goals.md).
+    consumed_world_positions: where the planner applies (``first``, ``middle``, ``last``). L3
+        was trained on hindsight goals, not on a planner's stated ones: given the heuristic's
+        goals, a first-level learner sold 36 units a world instead of 813 (same report).
     """
 
     _loaded: ClassVar[dict[str, HRLBundle]] = {}
 
-    def __init__(self, bundle: HRLBundle, record: bool = False) -> None:
+    def __init__(
+        self,
+        bundle: HRLBundle,
+        record: bool = False,
+        consumed_world_planner: Executor | None = None,
+        consumed_world_positions: tuple[str, ...] = POSITIONS,
+    ) -> None:
+        unknown = sorted(set(consumed_world_positions) - set(POSITIONS))
+        if unknown:
+            raise ValueError(f"consumed_world_positions: unknown {unknown}; known {POSITIONS}")
+        self.consumed_world_planner = consumed_world_planner
+        self.consumed_world_positions = tuple(consumed_world_positions)
         self.bundle = bundle.eval()
         self.horizon = bundle.config.horizon
         self.history_length = bundle.config.history_length
@@ -50,15 +75,27 @@ class LearnedExecutor:
         self.inputs_log: list[DecisionInputs] = []
 
     @classmethod
-    def load(cls, directory: str | Path, record: bool = False) -> LearnedExecutor:
+    def load(
+        cls,
+        directory: str | Path,
+        record: bool = False,
+        consumed_world_planner: Executor | None = None,
+        consumed_world_positions: tuple[str, ...] = POSITIONS,
+    ) -> LearnedExecutor:
         """An executor on the bundle in ``directory``, loaded once per process."""
         key = str(Path(directory).resolve())
         if key not in cls._loaded:
             cls._loaded[key] = HRLBundle.load(Path(key))
-        return cls(cls._loaded[key], record)
+        return cls(cls._loaded[key], record, consumed_world_planner, consumed_world_positions)
 
     @torch.no_grad()
     def plan(self, day: DaySnapshot) -> np.ndarray:
+        if (
+            self.consumed_world_planner is not None
+            and day.world_consumes_stock
+            and day.market.position in self.consumed_world_positions
+        ):
+            return self.consumed_world_planner.plan(day)
         obs = build_observation(day)
         tensors = {k: torch.as_tensor(v, dtype=torch.float32)[None] for k, v in obs.items()}
         mean = self.bundle.manager(tensors)[0][0].numpy()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from experiments.export.runtime import copy_runtime, runtime_sources
 from policies.hrl.bundle import CONFIG, WEIGHTS, HRLBundle
+from policies.hrl.executor import POSITIONS
 from policies.hrl.exported import EXPORT_FORMAT, load_agent_class
 
 __all__ = ["export_agent", "load_agent_class"]
@@ -67,10 +68,10 @@ CONSUMED_WORLD_GOALS = {
     ),
     "fallback": (
         "fallback",
-        ("first", "middle", "last"),
+        POSITIONS,
         "\nOnce the world is seen to consume its raw stock, the heuristic plans the day goal.",
     ),
-    "learned": ("None", ("first", "middle", "last"), ""),
+    "learned": ("None", POSITIONS, ""),
 }
 # The layout of scml-agents' std submissions (scml_agents/scml2024/standard/team_penguin): the
 # package exposes its agent in __all__ and as MAIN_AGENT, with the team's details beside it.
@@ -124,14 +125,14 @@ def export_agent(
         )
     planner, positions, consumed_note = CONSUMED_WORLD_GOALS[consumed_world_goals]
     checkpoint, out = Path(checkpoint), Path(out)
-    bundle = HRLBundle.load(checkpoint)  # refuse to export something that does not load
+    config = HRLBundle.load(checkpoint).config  # refuse to export something that does not load
     source = json.loads((checkpoint / CONFIG).read_text())
     agent_source = AGENT_TEMPLATE.format(
         name=name,
-        horizon=bundle.config.horizon,
-        history_length=bundle.config.history_length,
+        horizon=config.horizon,
+        history_length=config.history_length,
         planner=planner,
-        positions="(" + "".join(f'"{position}", ' for position in positions).rstrip() + ")",
+        positions=f"({', '.join(json.dumps(position) for position in positions)},)",
         consumed_note=consumed_note,
     )
     package = package_name(name, checkpoint, [agent_source, PACKAGE_INIT, *runtime_sources()])
@@ -142,7 +143,6 @@ def export_agent(
     for file in (WEIGHTS, CONFIG):
         shutil.copy2(checkpoint / file, root / file)
     modules = copy_runtime(root)
-    config = bundle.config
     (root / "agent.py").write_text(agent_source)
     (root / "__init__.py").write_text(PACKAGE_INIT.format(name=name))
     meta = {

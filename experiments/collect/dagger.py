@@ -2,7 +2,7 @@
 
 :class:`DAggerStdAgent` is an :class:`ExecutorStdAgent` whose executor (the learned networks)
 decides everything the world sees. Beside it runs a *teacher* executor (by default our
-heuristic, the best expert at the first and middle levels: experiments/reports/
+heuristic, the best expert at the first and middle levels: experiments/reports/scml/heuristic/
 expert_table_collection.md). An executor decides from snapshots only, so asking it is exact and
 disturbs nothing: at dawn the teacher plans on the learner's day, and in every round it answers
 the learner's threads, on the same snapshot the learner answered, and its answer goes through

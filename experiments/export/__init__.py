@@ -57,7 +57,7 @@ class {name}(ExecutorStdAgent):
 '''
 # Where the day's goal comes from once the world is seen to consume stock (LearnedExecutor's
 # consumed_world_planner and consumed_world_positions): the fallback's planner at the middle
-# level (measured there: experiments/reports/consumed_world_goals.md) or at every level, or L2
+# level (measured there: experiments/reports/scml/imitation/consumed_world_goals.md) or at every level, or L2
 # itself (for networks trained in such worlds). Values: planner, positions, docstring note.
 CONSUMED_WORLD_GOALS = {
     "fallback_at_middle": (

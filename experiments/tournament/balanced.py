@@ -17,7 +17,7 @@ no interval over configurations can see; shuffled, it is noise the intervals inc
 In a configuration the factory rotation keeps every pair's offset: with B one place after A
 in the shuffle, B sits one level below A in every world, so when A plays the first level B is
 always at the middle, among A's buyers. Two identical first-level policies then differed by
--0.056 [-0.107, -0.007] over 8 configurations (experiments/reports/heuristic_stock_top_up.md).
+-0.056 [-0.107, -0.007] over 8 configurations (experiments/reports/scml/heuristic/heuristic_stock_top_up.md).
 ``rotation="latin"`` puts competitor i on factory sigma[(i + r) mod F] with a seeded order sigma
 of the F factories per configuration: still every competitor on every factory once, but who sits
 where relative to whom changes from world to world.

@@ -44,7 +44,7 @@ class ExecutorStdAgent(StdSyncAgent):
     consumed_stock_model: once the agent has seen its raw stock fall (a world whose production
         consumes stock; ``stock_consumed`` turns True), plan and shield with the consumed-stock
         model. Off by default: in ConsumedStockWorld the heuristic that keeps scml's model scored
-        0.05 more (experiments/reports/balanced_consumed_stock_control.md).
+        0.05 more (experiments/reports/scml/evaluation/balanced_consumed_stock_control.md).
     """
 
     def __init__(

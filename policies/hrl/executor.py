@@ -47,7 +47,7 @@ class LearnedExecutor:
         consume stock (None: L2 plans there too). Trained under scml's accounting, L2 plans a
         middle factory's stock once and then little buying: in worlds where production uses the
         stock up, an export that did so sold 388 units a world at the middle against the
-        heuristic's 710 (experiments/reports/consumed_world_goals.md).
+        heuristic's 710 (experiments/reports/scml/imitation/consumed_world_goals.md).
     consumed_world_positions: where the planner applies (``first``, ``middle``, ``last``). L3
         was trained on hindsight goals, not on a planner's stated ones: given the heuristic's
         goals, a first-level learner sold 36 units a world instead of 813 (same report).

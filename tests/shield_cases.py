@@ -6,7 +6,7 @@ import numpy as np
 
 from policies.decision.market_view import MarketView
 from policies.decision.snapshot import LIVE_OFFER_ROWS, DaySnapshot
-from policies.shield import ShieldState, compute_limits
+from policies.shield import ShieldState, StockAccounting, compute_limits
 
 
 def make_market(level: str, **overrides: float) -> MarketView:
@@ -87,8 +87,7 @@ def settled_day_state(agent_awi, day: int, stock_before: float, n_lines: int) ->
 def make_day(
     state: ShieldState,
     market: MarketView,
-    stock_consumed: bool = False,
-    stock_seen_falling: bool = False,
+    stock_accounting: StockAccounting = StockAccounting.SCML,
 ) -> DaySnapshot:
     """The day a decision sees for one hand-made state: its limits, no live offers, the market's
     output price as the catalog's."""
@@ -100,6 +99,5 @@ def make_day(
         initial_balance=10_000.0,
         n_steps=int(state.n_steps[0]),
         live_offers=np.zeros((LIVE_OFFER_ROWS, state.horizon + 1)),
-        stock_consumed=stock_consumed,
-        stock_seen_falling=stock_seen_falling,
+        stock_accounting=stock_accounting,
     )

@@ -88,6 +88,9 @@ def test_typed_groups_have_their_schema_in_every_option():
         ("train_ppo", "algo.learning_rate=fast", "algo.learning_rate"),
         ("train_maddpg", "maddpg.tau=x", "maddpg.tau"),
         ("main", "bc.epochs=abc", "bc.epochs"),
+        ("export", "heuristic.price_slack=wide", "heuristic.price_slack"),
+        ("export", "heuristic.concession_exponent.first=x", "heuristic.concession_exponent.first"),
+        ("export", "heuristic.production_targt=0.9", "heuristic.production_targt"),
     ],
 )
 def test_wrong_types_and_unknown_keys_fail_at_composition(primary, override, named):

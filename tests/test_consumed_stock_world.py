@@ -55,7 +55,7 @@ def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting
             log_dir=str(tmp_path / accounting),
             stock_accounting=accounting,
         )
-        params = {"horizon": 10, "consumed_stock_model": accounting == "consumed"}
+        params = {"horizon": 10}
         world, (learner,) = build_world(config, HeuristicStdAgent, seed=0, learner_params=params)
         awi = world.agents[learner].awi
         for day in range(config.n_steps - 1):
@@ -63,14 +63,9 @@ def test_the_shield_predicts_consumed_stock_and_the_agent_detects_the_accounting
             world.step()
             agent = unwrap_agent(world, learner)
             state = settled_day_state(agent.awi, day, before, awi.n_lines)
-            predicted = raw_material_trajectory(state, stock_consumed=accounting == "consumed")
+            predicted = raw_material_trajectory(state, accounting=accounting)
             assert predicted[0, 0] == awi.current_inventory_input, f"{accounting} day {day}"
-        detected[accounting] = (
-            agent.stock_consumed,
-            agent.day.stock_consumed,
-            agent.day.stock_seen_falling,
-        )
-    # Under scml's accounting stock never falls; the consumed world shows itself, and with
-    # consumed_stock_model the day's snapshot (shield limits, plan) switches to it; the
-    # snapshot says what was seen either way (rules that lean on scml's stock read it).
-    assert detected == {"consumed": (True, True, True), "scml": (False, False, False)}
+        detected[accounting] = (agent.stock_accounting, agent.day.stock_accounting)
+    # Under scml's accounting stock never falls; the consumed world shows itself, and the day's
+    # snapshot says so (the rules that lean on scml's stock read it).
+    assert detected == {"consumed": ("consumed", "consumed"), "scml": ("scml", "scml")}

@@ -15,6 +15,7 @@ from envs.scml.world_builder import WorldConfig
 from experiments.export import export_agent, load_agent_class
 from policies.hrl.bundle import BundleConfig, HRLBundle
 from policies.hrl.executor import LearnedExecutor
+from policies.shield import StockAccounting
 from tests.shield_cases import make_day, make_market, make_state
 
 
@@ -46,7 +47,7 @@ def test_the_planner_sets_the_goal_only_where_the_stock_was_seen_falling(bundle,
     )
     state = make_state(inventory_input=4.0, current_step=5)
     scml_day = make_day(state, make_market(level))
-    consumed_day = make_day(state, make_market(level), stock_seen_falling=True)
+    consumed_day = make_day(state, make_market(level), StockAccounting.CONSUMED)
 
     np.testing.assert_array_equal(guarded.plan(scml_day), learned.plan(scml_day))
     assert planner.calls == 0
@@ -85,7 +86,7 @@ def play_consumed_world(agent_class, tmp_path, n_steps=12, level=1):
     agent = session.agent(session.learner_ids[0])
     # As if it had seen its stock fall already (an untrained network may never trade enough
     # for that in a short world); the flag only ever turns on.
-    agent.stock_consumed = True
+    agent.stock_accounting = type(agent.stock_accounting).CONSUMED
     goals = []
     while not session.done:
         session.step_day()

@@ -74,7 +74,13 @@ def mixed(tmp_path_factory):
     manifest.add(collect_world(world, "HeuristicStdAgent", 1, H, str(root / shard_name(0))))
     dagger_root = tmp_path_factory.mktemp("dagger")
     manifest = Manifest(dagger_root, {"test": "dagger"})
-    learner = {"_target_": HEURISTIC, "production_target": 0.3, "concession_exponent": 0.2}
+    learner = {
+        "_target_": HEURISTIC,
+        "params": {
+            "production_target": 0.3,
+            "concession_exponent": {"first": 0.2, "middle": 0.2, "last": 0.2},
+        },
+    }
     manifest.add(dagger_world(dagger_root, 0, 1, learner))
     return ExpertData.load([root, dagger_root])
 

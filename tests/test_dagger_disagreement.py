@@ -13,7 +13,13 @@ from experiments.collect.world_task import collect_world
 from tests.test_dagger import HEURISTIC, H, dagger_world, tiny_world
 
 # A heuristic that plans 30% of its production and concedes at once.
-HASTY = {"_target_": HEURISTIC, "production_target": 0.3, "concession_exponent": 0.2}
+HASTY = {
+    "_target_": HEURISTIC,
+    "params": {
+        "production_target": 0.3,
+        "concession_exponent": {"first": 0.2, "middle": 0.2, "last": 0.2},
+    },
+}
 
 
 def middle_rows(root, learner):

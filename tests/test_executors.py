@@ -20,9 +20,12 @@ def learned(horizon=10):
 def test_specs_resolve_to_executors_and_bad_ones_are_named():
     assert isinstance(resolve_executor("baselines.heuristic.executor:HeuristicExecutor"), Executor)
     tuned = resolve_executor(
-        {"_target_": "baselines.heuristic.executor.HeuristicExecutor", "production_target": 0.3}
+        {
+            "_target_": "baselines.heuristic.executor.HeuristicExecutor",
+            "params": {"production_target": 0.3},
+        }
     )
-    assert isinstance(tuned, HeuristicExecutor) and tuned.production_target == 0.3
+    assert isinstance(tuned, HeuristicExecutor) and tuned.params.production_target == 0.3
     with pytest.raises(ValueError, match="cannot import executor 'nowhere.Nothing'"):
         resolve_executor("nowhere.Nothing")
     with pytest.raises(ValueError, match="is not an executor"):

@@ -22,7 +22,6 @@ def sell_limit(price_out: float, storage_cost: float, day: int, **kwargs) -> flo
 def test_a_collapsed_first_level_market_is_sold_into_while_storage_outweighs_the_loss():
     # price 1 under a production cost of 3, 150 days of 0.4 storage left per unsold unit
     assert sell_limit(1.0, 0.4, day=50) <= 1.0
-    assert sell_limit(1.0, 0.4, day=50, storage_aware=False) >= 3.0  # the blind floor refused
 
 
 def test_without_days_left_to_store_the_floor_is_the_production_cost_again():
@@ -36,4 +35,3 @@ def test_the_limit_is_a_whole_price(price_out, limit):
     """Buyers bid the agenda's lowest whole price (about 0.9 x the trading price rounded
     down): 7 at a trading price of 8.8, which a limit of 0.8 x 8.8 = 7.04 refused."""
     assert sell_limit(price_out, 0.0, day=50) == limit
-    assert sell_limit(price_out, 0.0, day=50, whole_prices=False) == pytest.approx(0.8 * price_out)

@@ -1,24 +1,24 @@
-"""The heuristic's middle-level sales: any offer at the limit price is accepted (option)."""
+"""The heuristic's middle-level sales: any offer at the limit price is accepted, under scml's
+stock accounting only."""
 
 import numpy as np
-import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
 from policies.decision.layouts import HISTORY_FEATURES
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL
-from policies.shield import ACCEPT, COUNTER, ThreadBounds
+from policies.shield import ACCEPT, COUNTER, StockAccounting, ThreadBounds
 from tests.shield_cases import make_day, make_market, make_state
 
 SELL_LIMIT, BUY_LIMIT = 20.0, 12.0
 
 
-def middle_day(stock_consumed: bool = False, stock_seen_falling: bool = False) -> DaySnapshot:
+def middle_day(accounting: StockAccounting = StockAccounting.SCML) -> DaySnapshot:
     state = make_state(inventory_input=8.0)
     market = make_market(
         "middle", price_in=11.0, price_out=22.0, production_cost=4.0, storage_cost=0.1
     )
-    return make_day(state, market, stock_consumed, stock_seen_falling)
+    return make_day(state, market, accounting)
 
 
 def threads(relative_time: float, sell_price: float, buy_price: float) -> ThreadSnapshot:
@@ -58,38 +58,30 @@ def answer(
     relative_time: float,
     sell_price: float,
     buy_price: float = 12.5,
-    stock_consumed: bool = False,
-    stock_seen_falling: bool = False,
+    accounting: StockAccounting = StockAccounting.SCML,
 ):
     return executor.respond(
-        middle_day(stock_consumed, stock_seen_falling),
+        middle_day(accounting),
         goal(),
         threads(relative_time, sell_price, buy_price),
         np.zeros((N_BUCKETS, 2)),
     )
 
 
-def test_early_sales_at_the_limit_are_accepted_with_sales_at_limit_only():
-    # Early in the negotiation the Boulware aspiration is near the agenda's best price (24).
-    holding_out = answer(
-        HeuristicExecutor(sales_at_limit=False), relative_time=0.1, sell_price=20.0
-    )
-    at_limit = answer(HeuristicExecutor(sales_at_limit=True), relative_time=0.1, sell_price=20.0)
-    assert holding_out.kind[0] == COUNTER and at_limit.kind[0] == ACCEPT
+def test_early_sales_at_the_limit_are_accepted():
+    # Early in the negotiation the Boulware aspiration is near the agenda's best price (24), far
+    # above the limit of 20; a sale at the limit is taken all the same.
+    at_limit = answer(HeuristicExecutor(), relative_time=0.1, sell_price=20.0)
+    assert at_limit.kind[0] == ACCEPT
     assert at_limit.quantity[0] == 2 and at_limit.unit_price[0] == 20.0
-    # Below the limit nothing is accepted, and buying is unchanged (the supplier's 12.5 is
-    # above the limit of 12 and is countered either way).
-    below = answer(HeuristicExecutor(sales_at_limit=True), relative_time=0.1, sell_price=19.5)
+    # Below the limit nothing is accepted, and buying keeps its aspiration (the supplier's 12.5
+    # is above the limit of 12 and is countered below the agenda's 13).
+    below = answer(HeuristicExecutor(), relative_time=0.1, sell_price=19.5)
     assert below.kind[0] == COUNTER
-    assert holding_out.kind[1] == at_limit.kind[1] == COUNTER
-    assert holding_out.unit_price[1] == at_limit.unit_price[1]
+    assert at_limit.kind[1] == COUNTER and at_limit.unit_price[1] < 12.5
 
 
-@pytest.mark.parametrize(
-    "how", [{"stock_consumed": True}, {"stock_seen_falling": True}], ids=["modelled", "seen"]
-)
-def test_a_world_that_consumes_stock_keeps_the_aspiration_for_sales(how):
-    # Seen is what a default agent (no consumed_stock_model) knows of such a world.
-    executor = HeuristicExecutor(sales_at_limit=True)
-    assert answer(executor, 0.1, 20.0, **how).kind[0] == COUNTER
-    assert answer(executor, 0.1, 24.0, **how).kind[0] == ACCEPT
+def test_a_world_that_consumes_stock_keeps_the_aspiration_for_sales():
+    consumed = StockAccounting.CONSUMED
+    assert answer(HeuristicExecutor(), 0.1, 20.0, accounting=consumed).kind[0] == COUNTER
+    assert answer(HeuristicExecutor(), 0.1, 24.0, accounting=consumed).kind[0] == ACCEPT

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 
 from baselines.heuristic.executor import HeuristicExecutor
+from baselines.heuristic.params import HeuristicParams
 from baselines.heuristic.planner import plan_goal
 from policies.decision.snapshot import DaySnapshot
 from policies.l2_goal import Q_BUY
-from policies.shield import compute_limits
+from policies.shield import StockAccounting, compute_limits
 from tests.shield_cases import make_day, make_market, make_state
 
 
@@ -35,15 +36,16 @@ def test_the_top_up_waits_for_a_day_without_production():
     np.testing.assert_allclose(buys, [3.0, 1.0, 0.0, 0.0])
 
 
-def test_without_full_stock_the_last_level_keeps_buying_what_its_stock_lacks():
-    buys = buys_by_bucket("last", 9.0, {0: 10.0, 1: 10.0, 2: 10.0}, last_level_full_stock=False)
-    np.testing.assert_allclose(buys, [3.0, 0.0, 0.0, 0.0])  # the target is 8 units
+def test_with_a_stock_target_below_its_lines_the_last_level_buys_only_what_its_stock_lacks():
+    params = HeuristicParams(stock_target=8.0)
+    buys = buys_by_bucket("last", 9.0, {0: 10.0, 1: 10.0, 2: 10.0}, params=params)
+    np.testing.assert_allclose(buys, [3.0, 0.0, 0.0, 0.0])
 
 
 @pytest.mark.parametrize(
     "world, bought",
-    [({}, 0.0), ({"stock_consumed": True}, 8.0), ({"stock_seen_falling": True}, 8.0)],
-    ids=["scml", "modelled as consumed", "seen falling"],
+    [({}, 0.0), ({"accounting": StockAccounting.CONSUMED}, 8.0)],
+    ids=["scml", "consumed"],
 )
 def test_needed_supplies_beyond_what_the_lines_can_use_are_bought_only_if_stock_is_used_up(
     world, bought
@@ -59,7 +61,8 @@ def last_level_day(seen_falling: bool) -> DaySnapshot:
     state = make_state(
         inventory_input=9.0, outgoing={0: 10.0, 1: 10.0, 2: 10.0}, n_steps=100, current_step=30
     )
-    return make_day(state, make_market("last"), stock_seen_falling=seen_falling)
+    accounting = StockAccounting.CONSUMED if seen_falling else StockAccounting.SCML
+    return make_day(state, make_market("last"), accounting)
 
 
 @pytest.mark.parametrize("seen_falling, later", [(False, 1.0), (True, 0.0)])

@@ -5,6 +5,7 @@ import pytest
 
 from policies.shield import (
     ShieldState,
+    StockAccounting,
     capacity_vector,
     compute_limits,
     raw_material_trajectory,
@@ -141,7 +142,7 @@ def test_consumed_stock_runs_down_and_limits_sales_to_the_material_left():
     # 5 units in stock, 3 lines, 3 units sold each of the next three days, nothing arriving.
     state = make_state(horizon=3, n_lines=3, inventory_input=5, outgoing={0: 3, 1: 3, 2: 3})
     quirk = compute_limits(state)
-    consumed = compute_limits(state, stock_consumed=True)
+    consumed = compute_limits(state, accounting=StockAccounting.CONSUMED)
     np.testing.assert_allclose(quirk.raw_trajectory[0], [5, 5, 5, 5])  # scml never draws it down
     np.testing.assert_allclose(consumed.raw_trajectory[0], [2, 0, 0, 0])
     np.testing.assert_allclose(consumed.sell_room[0], [0, -1, -3, 0])  # days 1, 2 fall short
@@ -150,7 +151,7 @@ def test_consumed_stock_runs_down_and_limits_sales_to_the_material_left():
     # sale on one day leaves less for the days after it.
     rich = compute_limits(
         make_state(horizon=3, n_lines=3, inventory_input=20, outgoing={0: 1, 1: 1, 2: 1}),
-        stock_consumed=True,
+        accounting=StockAccounting.CONSUMED,
     )
     np.testing.assert_allclose(rich.raw_trajectory[0], [19, 18, 17, 17])
     np.testing.assert_allclose(rich.safe_sell[0], [2, 2, 2, 3])

@@ -6,6 +6,9 @@ shield. Every learned executor falls back to this one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from baselines.heuristic.concession import (
@@ -14,6 +17,7 @@ from baselines.heuristic.concession import (
     price_acceptable,
     share_of_need,
 )
+from baselines.heuristic.params import HeuristicParams
 from baselines.heuristic.planner import plan_goal
 from policies.decision.executor import Decision, goal_need_by_thread
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
@@ -22,59 +26,21 @@ from policies.shield import ACCEPT, COUNTER, END
 
 
 class HeuristicExecutor:
-    """Args:
-    production_target: fraction of the lines the plan keeps busy.
-    concession_exponent: > 1 concedes late (L3).
-    first_level_exponent: the exponent of a first-level factory, whose supply is sunk and whose
-        rival sellers concede early (< 1 concedes early).
-    price_slack: how far past the trading price limit prices may go (L2).
-    storage_aware: a first-level sell floor that counts the storage an unsold unit pays (L2).
-    whole_prices: the first level's market-relative sell limit rounded down to a whole price (L2).
-    sales_at_limit: a middle-level factory accepts any sale at or above its limit price (its
-        counters still concede from the agenda's best price): its rival sellers, the other
-        middle factories, accept any price in the agenda, and buyers fill their needs with them.
-        Only under scml's stock accounting, where a middle factory buys almost nothing after its
-        stock build-up (not measured to help once the world is seen to consume stock).
-    stock_priced_sales: under scml's accounting a middle factory with its stock built up sells
-        down to the first level's limit, production cost the floor (L2; see ``plan_goal``).
-    last_level_full_stock: under scml's accounting a last-level factory builds its stock up to
-        ``n_lines``, so it never buys again (L2; see ``plan_goal``).
+    """Plans with :func:`plan_goal` and answers rounds by concession under ``params``
+    (:class:`HeuristicParams`, or a mapping of its fields, as configs and exports give it).
+
+    A middle-level factory accepts any sale at or above its limit price (its counters still
+    concede from the agenda's best price): its rival sellers, the other middle factories, accept
+    any price in the agenda, and buyers fill their needs with them (+0.031 +- 0.012,
+    experiments/reports/scml/heuristic/middle_level_sales.md). Only under scml's stock accounting,
+    where a middle factory buys almost nothing after its stock build-up.
     """
 
-    def __init__(
-        self,
-        production_target: float = 0.8,
-        concession_exponent: float = 2.0,
-        first_level_exponent: float = 0.5,
-        price_slack: float = 0.1,
-        storage_aware: bool = True,
-        whole_prices: bool = True,
-        sales_at_limit: bool = True,
-        stock_priced_sales: bool = True,
-        last_level_full_stock: bool = True,
-    ) -> None:
-        self.last_level_full_stock = last_level_full_stock
-        self.sales_at_limit, self.stock_priced_sales = sales_at_limit, stock_priced_sales
-        self.storage_aware, self.whole_prices = storage_aware, whole_prices
-        self.production_target = production_target
-        self.concession_exponent = concession_exponent
-        self.first_level_exponent = first_level_exponent
-        self.price_slack = price_slack
+    def __init__(self, params: HeuristicParams | Mapping[str, Any] | None = None) -> None:
+        self.params = HeuristicParams.from_dict(params)
 
     def plan(self, day: DaySnapshot) -> np.ndarray:
-        return plan_goal(
-            day.state,
-            day.limits,
-            day.market,
-            self.production_target,
-            self.price_slack,
-            stock_consumed=day.stock_consumed,
-            stock_seen_falling=day.stock_seen_falling,
-            storage_aware=self.storage_aware,
-            whole_prices=self.whole_prices,
-            stock_priced_sales=self.stock_priced_sales,
-            last_level_full_stock=self.last_level_full_stock,
-        )
+        return plan_goal(day.state, day.limits, day.market, self.params, day.stock_accounting)
 
     def respond(
         self, day: DaySnapshot, goal: np.ndarray, threads: ThreadSnapshot, secured: np.ndarray
@@ -84,7 +50,7 @@ class HeuristicExecutor:
         side = np.where(bounds.is_buy, 0, 1)
         need_by_thread = goal_need_by_thread(goal, secured, bounds.is_buy)  # (K, 4)
         first_level = not day.market.can_buy
-        exponent = self.first_level_exponent if first_level else self.concession_exponent
+        exponent = self.params.concession_exponent.at(day.market.position)
 
         def asking_in(bucket: np.ndarray) -> np.ndarray:
             limit = np.where(bounds.is_buy, goal[bucket, P_BUY], goal[bucket, P_SELL])
@@ -99,7 +65,7 @@ class HeuristicExecutor:
         off_bucket = np.clip(bucket_of(np.clip(off_d, 0, None)), 0, N_BUCKETS - 1)
         room = need_by_thread[np.arange(n), off_bucket]
         accept_price = asking_in(off_bucket)
-        if first_level or (self.sales_at_limit and not day.world_consumes_stock):
+        if first_level or not day.world_consumes_stock:
             # First level: supply is sunk and leftovers are worthless. Middle: the limit keeps the
             # margin, and an offer refused early goes to a rival. Take any sale at the limit.
             accept_price = np.where(bounds.is_buy, accept_price, goal[off_bucket, P_SELL])

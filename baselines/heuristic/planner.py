@@ -4,9 +4,9 @@ How SCML std (scml 0.8.4) moves goods, which the plan follows:
 - production is just in time: raw material becomes product only for the day's sales, at most
   ``n_lines`` units a day;
 - deliveries not used by that day's production join the raw stock, and production draws on the
-  stock without ever reducing it (see policies.shield.limits.raw_material_trajectory).
-(In a world whose production consumes stock, ExecutorStdAgent sees the stock fall and passes
-``stock_consumed``: the walk then spends what production draws and refills the buffer.)
+  stock without ever reducing it (see policies.shield.stock).
+(Once a factory has seen its stock fall, the world consumes stock: the rules that lean on scml's
+never-falling stock are off, see :func:`plan_goal`.)
 So the plan is sales-led: sell about ``production_target * n_lines`` units a day, buy what each
 day's production lacks, and once build the stock up to ``stock_target`` units, after which the
 stock covers production. A first-level factory sells what its exogenous supply and stock make; a
@@ -18,43 +18,34 @@ from __future__ import annotations
 
 import numpy as np
 
+from baselines.heuristic.params import HeuristicParams
 from policies.decision.market_view import MarketView
 from policies.l2_goal import N_BUCKETS, P_BUY, P_SELL, Q_BUY, Q_SELL, bucket_of
-from policies.shield import ShieldLimits, ShieldState
+from policies.shield import ShieldLimits, ShieldState, StockAccounting
 from policies.shield.limits import expected_raw_inflow
+
+DEFAULT_PARAMS = HeuristicParams()
 
 
 def plan_goal(
     state: ShieldState,
     limits: ShieldLimits,
     market: MarketView,
-    production_target: float = 0.8,
-    price_slack: float = 0.1,
-    min_margin: float = 0.05,
-    stock_target: float | None = None,
-    stock_consumed: bool = False,
-    stock_seen_falling: bool = False,
-    storage_aware: bool = True,
-    whole_prices: bool = True,
-    stock_priced_sales: bool = True,
-    last_level_full_stock: bool = True,
+    params: HeuristicParams = DEFAULT_PARAMS,
+    accounting: StockAccounting = StockAccounting.SCML,
 ) -> np.ndarray:
     """Physical goal of shape (4, 4) for one state (batch of one).
 
-    ``stock_target`` defaults to ``production_target * n_lines``; 0 turns stock building off.
-    ``last_level_full_stock``: under scml's accounting a last-level factory's stock target is
-    ``n_lines`` instead (the stock is never used up, so it is a one-time purchase of capacity).
-    ``stock_consumed``: the world's production uses up raw stock (detected at run time by
-    ExecutorStdAgent), so the stock walk spends what production draws; the buffer of
-    ``stock_target`` units is then refilled as production uses it. ``stock_seen_falling``: the
-    factory saw its stock fall, whether or not the walk models it; with either, the rules that
-    lean on scml's never-falling stock (the top-up's wait, the cap on needed supplies, the
-    last level's full stock, ``stock_priced_sales``) are off. ``storage_aware``: a
-    first-level factory's sell floor falls by the storage a unit sold now saves until the end.
-    ``whole_prices``: its market-relative sell limit is rounded down to a whole price.
-    ``stock_priced_sales``: under scml's accounting, a middle factory whose raw stock has reached
-    ``stock_target`` prices sales as the first level does (production cost is the floor).
+    ``accounting``: the stock accounting the factory has seen. Under scml's (stock never falls)
+    a last-level factory's stock target is ``n_lines`` (a one-time purchase of capacity), a
+    top-up waits for a day where it wastes little production, needed supplies are capped by what
+    the lines can use beyond the stock, and a middle factory whose stock has reached its target
+    prices sales as the first level does (production cost is the floor). Where the world
+    consumes stock those rules are off. A first-level factory's sell floor falls by the storage a
+    unit sold now saves until the end, and its market-relative sell limit is a whole price.
     """
+    production_target, price_slack = params.production_target, params.price_slack
+    min_margin, stock_target = params.min_margin, params.stock_target
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
     days_left = float(state.n_steps[0] - state.current_step[0])
@@ -62,13 +53,13 @@ def plan_goal(
     signed_sales = state.outgoing[0]
     inflow = expected_raw_inflow(state)[0]
     flow = production_target * n_lines
-    scml_stock = not (stock_consumed or stock_seen_falling)
+    scml_stock = not StockAccounting.parse(accounting).consumes_stock
     if stock_target is None:
         # Under scml's accounting a stock of n_lines units makes a full day's product on every
         # later day. Short of it, each unit of exogenous demand above the stock is bought again
         # every day: a last-level factory held 9 units of stock and signed 71 contracts for 127
         # units in an 80-day world, while PenguinAgent bought 11 units in its first 4 days.
-        full = last_level_full_stock and scml_stock and not market.can_sell
+        full = scml_stock and not market.can_sell
         stock_target = n_lines if full else flow
 
     # Sales wanted per day (on top of what is signed).
@@ -107,10 +98,7 @@ def plan_goal(
                     needed = min(needed, max(0.0, n_lines - stock - inflow[k]))
                 buy = max(buy, needed)
             daily_buy[k] = min(buy, limits.safe_buy[0, k])
-        if stock_consumed:
-            stock = max(0.0, stock + inflow[k] + daily_buy[k] - made)
-        else:
-            stock += max(0.0, inflow[k] + daily_buy[k] - made)
+        stock += max(0.0, inflow[k] + daily_buy[k] - made)
 
     buckets = bucket_of(offsets)
     goal = np.zeros((N_BUCKETS, 4))
@@ -123,11 +111,7 @@ def plan_goal(
     margin = market.production_cost + min_margin * market.price_out
     buy_limit = market.price_in * (1.0 + price_slack)
     sell_limit = market.price_out * (1.0 - price_slack)
-    stock_made = (
-        stock_priced_sales
-        and scml_stock
-        and float(state.inventory_input[0]) >= max(stock_target, 1.0)
-    )
+    stock_made = scml_stock and float(state.inventory_input[0]) >= max(stock_target, 1.0)
     if market.can_buy and market.can_sell:
         buy_limit = min(buy_limit, market.price_out - margin)
         if stock_made:
@@ -135,9 +119,7 @@ def plan_goal(
             # production: a limit of input price plus margin refused every offer once the
             # market fell below it (a 80-day world: 1500 buyers' offers refused at 15-19 against
             # a limit of 20, while the other middle factories sold three times our units).
-            sell_limit = max(
-                margin, _market_sell_limit(market.price_out, price_slack, whole_prices)
-            )
+            sell_limit = max(margin, _market_sell_limit(market.price_out, price_slack))
         else:
             sell_limit = max(sell_limit, market.price_in + margin)
     elif not market.can_buy:
@@ -150,17 +132,17 @@ def plan_goal(
         # Offers are whole prices and buyers there bid the agenda's lowest, about 0.9 x the
         # trading price rounded down: below a trading price of about 10 that falls under
         # 0.8 x the trading price, and a limit of 7.04 refused every offer of 7 all day long.
-        floor = margin - storage_aware * market.storage_cost * days_left
-        sell_limit = max(floor, _market_sell_limit(market.price_out, price_slack, whole_prices))
+        floor = margin - market.storage_cost * days_left
+        sell_limit = max(floor, _market_sell_limit(market.price_out, price_slack))
     goal[:, P_BUY] = buy_limit
     goal[:, P_SELL] = sell_limit
     return goal
 
 
-def _market_sell_limit(price_out: float, price_slack: float, whole_prices: bool) -> float:
-    """The lowest sale price the trading price allows where the unit's input is already paid for."""
-    limit = price_out * (1.0 - 2.0 * price_slack)
-    return float(np.floor(limit)) if whole_prices else limit
+def _market_sell_limit(price_out: float, price_slack: float) -> float:
+    """The lowest sale price the trading price allows where the unit's input is already paid
+    for, rounded down to a whole price (offers are whole prices)."""
+    return float(np.floor(price_out * (1.0 - 2.0 * price_slack)))
 
 
 def _top_up(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from scml.std import SCML2024StdWorld
 
-NOT_UPDATED = -1.0
+from policies.shield.stock import StockAccounting
 
-STOCK_ACCOUNTING = ("scml", "consumed")
+NOT_UPDATED = -1.0
 
 
 class ConsumedStockWorld(SCML2024StdWorld):
@@ -37,10 +37,7 @@ class ConsumedStockWorld(SCML2024StdWorld):
         return result
 
 
-def world_class(stock_accounting: str) -> type[SCML2024StdWorld]:
+def world_class(stock_accounting: str | StockAccounting) -> type[SCML2024StdWorld]:
     """The std world class of a stock accounting: ``scml`` (as shipped) or ``consumed``."""
-    if stock_accounting not in STOCK_ACCOUNTING:
-        raise ValueError(
-            f"stock accounting must be one of {list(STOCK_ACCOUNTING)}, got {stock_accounting!r}"
-        )
-    return ConsumedStockWorld if stock_accounting == "consumed" else SCML2024StdWorld
+    consumed = StockAccounting.parse(stock_accounting).consumes_stock
+    return ConsumedStockWorld if consumed else SCML2024StdWorld

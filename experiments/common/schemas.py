@@ -12,6 +12,7 @@ import typing
 
 from hydra.core.config_store import ConfigStore
 
+from baselines.heuristic.params import HeuristicParams
 from envs.scml.world_builder import WorldConfig
 from experiments.online.settings import PPOStageSettings, SelfPlaySettings
 from experiments.tournament.balanced import BalancedSpec
@@ -27,6 +28,7 @@ SCHEMAS = {
     "algo": PPOSettings,
     "maddpg": MADDPGConfig,
     "balanced": BalancedSpec,
+    "heuristic": HeuristicParams,
 }
 
 
@@ -38,12 +40,19 @@ def editable(schema: type) -> type:
     hints = typing.get_type_hints(schema)
     fields = []
     for f in dataclasses.fields(schema):
-        default = (
-            dataclasses.field(default_factory=f.default_factory)
-            if f.default_factory is not dataclasses.MISSING
-            else dataclasses.field(default=f.default)
-        )
-        fields.append((f.name, hints[f.name], default))
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):  # a frozen dataclass inside: editable too
+            hint, made = editable(hint), f.default_factory
+
+            def factory(hint=hint, made=made):
+                return hint(**dataclasses.asdict(made()))
+
+            default = dataclasses.field(default_factory=factory)
+        elif f.default_factory is not dataclasses.MISSING:
+            default = dataclasses.field(default_factory=f.default_factory)
+        else:
+            default = dataclasses.field(default=f.default)
+        fields.append((f.name, hint, default))
     return dataclasses.make_dataclass(schema.__name__, fields)
 
 

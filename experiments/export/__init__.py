@@ -15,8 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from baselines.heuristic.params import HeuristicParams
 from experiments.export.runtime import copy_runtime, runtime_sources
 from policies.hrl.bundle import CONFIG, WEIGHTS, HRLBundle
 from policies.hrl.executor import POSITIONS
@@ -43,7 +46,7 @@ class {name}(ExecutorStdAgent):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("horizon", {horizon})
         kwargs.setdefault("history_length", {history_length})
-        fallback = HeuristicExecutor()
+        fallback = HeuristicExecutor({fallback_params})
         super().__init__(
             *args,
             executor=LearnedExecutor.load(
@@ -107,6 +110,7 @@ def export_agent(
     out: str | Path,
     name: str = "HRLXFAgent",
     consumed_world_goals: str = "fallback_at_middle",
+    heuristic: HeuristicParams | Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the export directory (to a temporary sibling, then renamed into place).
 
@@ -115,6 +119,9 @@ def export_agent(
     run under scml's accounting, so L2 never saw such a world, and the heuristic's goals helped
     the learner only at the middle), ``"fallback"`` (the heuristic at every level) or
     ``"learned"`` (L2, for networks trained in such worlds).
+
+    ``heuristic``: the parameters of the fallback executor (the defaults when None); recorded
+    in ``export.json``.
     """
     if not name.isidentifier():
         raise ValueError(f"agent name must be a Python identifier, got {name!r}")
@@ -124,6 +131,7 @@ def export_agent(
             f"got {consumed_world_goals!r}"
         )
     planner, positions, consumed_note = CONSUMED_WORLD_GOALS[consumed_world_goals]
+    fallback_params = HeuristicParams.from_dict(heuristic).to_dict()
     checkpoint, out = Path(checkpoint), Path(out)
     config = HRLBundle.load(checkpoint).config  # refuse to export something that does not load
     source = json.loads((checkpoint / CONFIG).read_text())
@@ -134,6 +142,7 @@ def export_agent(
         planner=planner,
         positions=f"({', '.join(json.dumps(position) for position in positions)},)",
         consumed_note=consumed_note,
+        fallback_params=repr(fallback_params),
     )
     package = package_name(name, checkpoint, [agent_source, PACKAGE_INIT, *runtime_sources()])
     tmp = out.with_name(out.name + ".tmp")
@@ -154,6 +163,7 @@ def export_agent(
         "metrics": source.get("metrics"),
         "horizon": config.horizon,
         "consumed_world_goals": consumed_world_goals,
+        "heuristic_params": fallback_params,
         "runtime_modules": modules,
     }
     (tmp / "export.json").write_text(json.dumps(meta, indent=2))

@@ -25,6 +25,7 @@ from policies.shield import (
     ACCEPT,
     END,
     Offers,
+    StockAccounting,
     ThreadBounds,
     shielded_responses,
     state_from_awi,
@@ -41,10 +42,9 @@ class ExecutorStdAgent(StdSyncAgent):
     horizon: H of the shield and the snapshots.
     history_length: earlier offers per thread kept in its snapshot.
     reserve: money the shield never commits.
-    consumed_stock_model: once the agent has seen its raw stock fall (a world whose production
-        consumes stock; ``stock_consumed`` turns True), plan and shield with the consumed-stock
-        model. Off by default: in ConsumedStockWorld the heuristic that keeps scml's model scored
-        0.05 more (experiments/reports/scml/evaluation/balanced_consumed_stock_control.md).
+
+    The agent assumes scml's stock accounting until it sees its raw stock fall; from then on its
+    day snapshots say the world consumes stock (``stock_accounting``).
     """
 
     def __init__(
@@ -55,11 +55,9 @@ class ExecutorStdAgent(StdSyncAgent):
         horizon: int = 40,
         history_length: int = 16,
         reserve: float = 0.0,
-        consumed_stock_model: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.consumed_stock_model = consumed_stock_model
         self.executor, self.fallback = executor, fallback
         self.horizon, self.history_length, self.reserve_money = horizon, history_length, reserve
         self.goal_override: np.ndarray | None = None
@@ -70,7 +68,7 @@ class ExecutorStdAgent(StdSyncAgent):
         self.day: DaySnapshot | None = None
         # Which stock accounting the world uses, learned at run time: under scml's own, raw
         # stock never falls; the first fall shows a world whose production consumes it.
-        self.stock_consumed = False
+        self.stock_accounting = StockAccounting.SCML
         self._last_input_stock: float | None = None
         self._initial_balance = 1.0
         self._secured = np.zeros((N_BUCKETS, 2))  # bought, sold per bucket today
@@ -108,15 +106,14 @@ class ExecutorStdAgent(StdSyncAgent):
         super().before_step()
         stock = float(self.awi.current_inventory_input)
         if self._last_input_stock is not None and stock < self._last_input_stock:
-            self.stock_consumed = True
+            self.stock_accounting = StockAccounting.CONSUMED
         self._last_input_stock = stock
         self.day = DaySnapshot.from_awi(
             self.awi,
             self.horizon,
             self._initial_balance,
             self.reserve_money,
-            self.stock_consumed and self.consumed_stock_model,
-            stock_seen_falling=self.stock_consumed,
+            self.stock_accounting,
         )
         self._secured = np.zeros((N_BUCKETS, 2))
         self._events = defaultdict(list)

@@ -25,6 +25,7 @@ from policies.shield.limits import (
 from policies.shield.reservation import reserve
 from policies.shield.responses import ACCEPT, COUNTER, END, shielded_responses
 from policies.shield.state import ShieldState, state_from_awi
+from policies.shield.stock import StockAccounting
 from policies.shield.threads import ThreadBounds
 from policies.shield.time_mask import logit_mask, thread_budgets, thread_safe_quantities, time_mask
 
@@ -36,6 +37,7 @@ __all__ = [
     "Offers",
     "ShieldLimits",
     "ShieldState",
+    "StockAccounting",
     "ThreadBounds",
     "baseline_action",
     "capacity_vector",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policies.shield.state import ShieldState
+from policies.shield.stock import StockAccounting
 
 
 @functools.cache
@@ -64,22 +65,22 @@ def raw_material_trajectory(
     state: ShieldState,
     inflow: np.ndarray | None = None,
     made: np.ndarray | None = None,
-    stock_consumed: bool = False,
+    accounting: StockAccounting = StockAccounting.SCML,
 ) -> np.ndarray:
     """L[k]: raw stock at the end of day t+k, shape (B, H+1).
 
     What scml 0.8.4 does (world.py, "remaining_in"): a day's deliveries not used by that day's
     production join the stock, and production draws on the stock without ever reducing it. So
     ``L = I + cumsum(max(0, inflow - production))``; it never decreases.
-    tests/test_shield_world_model.py pins this against a live world. With ``stock_consumed``
-    (a world where production uses up what it draws, e.g. envs.scml.consumed_stock_world):
+    tests/test_shield_world_model.py pins this against a live world. With ``accounting``
+    ``consumed`` (production uses up what it draws, e.g. envs.scml.consumed_stock_world):
     ``L[k] = L[k-1] + inflow[k] - made[k]``, where a day makes at most what it holds.
     """
     if inflow is None:
         inflow = expected_raw_inflow(state)
     if made is None:
         made = production(state)
-    if stock_consumed:
+    if StockAccounting.parse(accounting).consumes_stock:
         return consumed_stock_trajectory(state, inflow, made)
     return stock_from_surplus(state, np.maximum(0.0, inflow - made))
 
@@ -174,16 +175,18 @@ class ShieldLimits:
 
 
 def compute_limits(
-    state: ShieldState, reserve: float = 0.0, stock_consumed: bool = False
+    state: ShieldState,
+    reserve: float = 0.0,
+    accounting: StockAccounting = StockAccounting.SCML,
 ) -> ShieldLimits:
-    """All quantity and money limits for a batch of states; ``stock_consumed`` models a world
-    where production uses up raw stock (see :func:`raw_material_trajectory`)."""
+    """All quantity and money limits for a batch of states under the world's stock
+    ``accounting`` (see :func:`raw_material_trajectory`)."""
     remaining = days_left(state)
     open_days = remaining > 0  # days after the end of the world take no deliveries
     capacity = capacity_vector(state, remaining)
     inflow = expected_raw_inflow(state)
     made = production(state)
-    if stock_consumed:
+    if StockAccounting.parse(accounting).consumes_stock:
         raw = consumed_stock_trajectory(state, inflow, made)
         room = sell_room(state, raw, inflow)
         safe_sell = safe_sell_from_stock(state, raw, inflow, room, open_days)

@@ -21,6 +21,7 @@ REQUIRED = {  # mandatory values (???) of primaries, given so that every field c
     "sweep_report": ["sweep_dir=d"],
     "expert_table": ["dataset=d"],
     "dagger": ["dataset=d", "init_from=c"],
+    "ship": ["checkpoint=c", "name=n"],
 }
 
 

@@ -146,6 +146,7 @@ def test_check_reports_fallbacks_per_level(exported):
             and level["fallbacks"] == {}
             and level["decisions"]["goal"] == 5
         )
+        assert level["seconds_per_day"] > 0 and level["reference_seconds_per_day"] > 0
 
 
 def test_a_submission_zip_plays_where_this_repository_is_not_importable(exported, tmp_path):

@@ -9,6 +9,7 @@ before it continues with the worlds that have no shard.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,22 @@ def write_shard(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any])
     return {"shard": path.name, **summarize(arrays, meta)}
 
 
+class CorruptShardError(ValueError):
+    """A dataset shard that cannot be read (truncated by a full disk or a killed copy)."""
+
+
 def read_shard(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+    """The arrays of one shard; a shard that cannot be read raises :class:`CorruptShardError`
+    naming it and what to do, not numpy's error about some zip member."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as error:
+        raise CorruptShardError(
+            f"dataset shard {path} cannot be read ({type(error).__name__}: {error}). It is "
+            "truncated or corrupt: delete it and rerun the same collection command into the same "
+            "dataset_dir, which collects that world again."
+        ) from error
 
 
 class Manifest:

@@ -1,4 +1,4 @@
-"""The L2 daily goal: 4 delivery buckets x (Q_buy, P_buy, Q_sell, P_sell) (seed 000, section 6.3).
+"""The L2 daily goal: 4 delivery buckets x (Q_buy, P_buy, Q_sell, P_sell).
 
 Physical goals are arrays of shape (4, 4): per bucket the quantity to secure and the limit unit
 price (buy: most we pay; sell: least we take). Policies act in a normalized box [-1, 1]^16 that

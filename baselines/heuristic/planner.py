@@ -56,9 +56,8 @@ def plan_goal(
     scml_stock = not StockAccounting.parse(accounting).consumes_stock
     if stock_target is None:
         # Under scml's accounting a stock of n_lines units makes a full day's product on every
-        # later day. Short of it, each unit of exogenous demand above the stock is bought again
-        # every day: a last-level factory held 9 units of stock and signed 71 contracts for 127
-        # units in an 80-day world, while PenguinAgent bought 11 units in its first 4 days.
+        # later day; short of it, each unit of exogenous demand above the stock is bought again
+        # every day (experiments/reports/scml/heuristic/heuristic_stock_top_up.md).
         full = scml_stock and not market.can_sell
         stock_target = n_lines if full else flow
 
@@ -93,8 +92,7 @@ def plan_goal(
                 if scml_stock:
                     # scml counts the stock out of what is needed only once, yet it serves every
                     # day: past what the lines can make beyond stock and deliveries, a unit
-                    # bought only displaces stock (7 units bought on a day of demand 18 at a
-                    # last-level factory holding its 10 lines' stock).
+                    # bought only displaces stock.
                     needed = min(needed, max(0.0, n_lines - stock - inflow[k]))
                 buy = max(buy, needed)
             daily_buy[k] = min(buy, limits.safe_buy[0, k])
@@ -116,9 +114,8 @@ def plan_goal(
         buy_limit = min(buy_limit, market.price_out - margin)
         if stock_made:
             # scml never takes the raw stock out again, so a unit made from it costs only
-            # production: a limit of input price plus margin refused every offer once the
-            # market fell below it (a 80-day world: 1500 buyers' offers refused at 15-19 against
-            # a limit of 20, while the other middle factories sold three times our units).
+            # production: a limit of input price plus margin refuses every offer once the market
+            # falls below it (experiments/reports/scml/heuristic/middle_level_stock_pricing.md).
             sell_limit = max(margin, _market_sell_limit(market.price_out, price_slack))
         else:
             sell_limit = max(sell_limit, market.price_in + margin)
@@ -127,11 +124,11 @@ def plan_goal(
         # stock is worth nothing at the end, so any price that covers production is a gain.
         # Worse: a unit of supply not made into product stays in stock and pays storage every
         # remaining day (scml never takes it out again), so selling below the production cost
-        # still pays while that storage is larger. In long worlds where the first level's price
-        # collapses (200 days: 16 -> 1 with cost 3), refusing such prices piled up 600 units.
+        # still pays while that storage is larger (long worlds where the first level's price
+        # collapses: experiments/reports/scml/evaluation/balanced_200_days_storage_floor.md).
         # Offers are whole prices and buyers there bid the agenda's lowest, about 0.9 x the
-        # trading price rounded down: below a trading price of about 10 that falls under
-        # 0.8 x the trading price, and a limit of 7.04 refused every offer of 7 all day long.
+        # trading price rounded down, which a fractional limit can refuse all day long
+        # (balanced_200_days_whole_prices.md beside it).
         floor = margin - market.storage_cost * days_left
         sell_limit = max(floor, _market_sell_limit(market.price_out, price_slack))
     goal[:, P_BUY] = buy_limit

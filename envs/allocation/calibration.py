@@ -1,4 +1,4 @@
-"""Hierarchical calibration (seed 004) as a PettingZoo ParallelEnv.
+"""Hierarchical calibration as a PettingZoo ParallelEnv.
 
 A portfolio runs two engines on one instrument: a slow engine whose position is the
 beta-weighted, threshold-gated sum of the z-scored factors (chip/flow, sentiment, value), and a

@@ -1,4 +1,4 @@
-"""The two stages of the weight-allocation MDP (seed 002), on one shared series walker.
+"""The two stages of the weight-allocation MDP, on one shared series walker.
 
 Stage 1, ``HRLXF/AdvisorWeights-v0``: observe the K advisors' votes (and optionally the market
 state), output K logits; their softmax weights the votes, the fused vote decides buy / sell /

@@ -1,4 +1,4 @@
-"""Factors of seed 004, computed vectorized from OHLCV bars (every value at bar t uses bars <= t).
+"""Factors of the calibration environment, computed vectorized from OHLCV bars (every value at bar t uses bars <= t).
 
 - chip / flow (F_C): the bar's net flow is approximated from where it closed inside its range
   (close-location value x volume; bars carry no order-flow split). The cumulative net cost line

@@ -1,4 +1,4 @@
-"""Evaluation splits of a bar series: walk-forward, and purged k-fold with embargo (seed 001).
+"""Evaluation splits of a bar series: walk-forward, and purged k-fold with embargo.
 
 Walk-forward trains on earlier windows and tests on later ones. Purged k-fold (for model
 selection across the whole history) cuts the series into k contiguous test folds and trains on

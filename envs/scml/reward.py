@@ -1,4 +1,4 @@
-"""Reward: change of the SCML score, optionally plus potential-based shaping (seed 000, 9.1).
+"""Reward: change of the SCML score, optionally plus potential-based shaping.
 
 The shaping term is gamma * phi(s') - phi(s) with phi the mark-to-market value of inventory and
 open contracts (in units of the initial balance), so it cannot change which policy is optimal.

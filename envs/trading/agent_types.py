@@ -1,4 +1,4 @@
-"""Heterogeneous trader types (seed 003, chapter 52) as configurations of reward and observation."""
+"""Heterogeneous trader types as configurations of reward and observation."""
 
 from __future__ import annotations
 

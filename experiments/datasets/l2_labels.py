@@ -1,4 +1,4 @@
-"""L2 goal labels from expert days (seed 000, section 10.1, the v2 labels).
+"""L2 goal labels from expert days.
 
 Per day and side (buy, sell), per delivery bucket:
 - quantity = the day's deals, soft-bucketed (each deal's quantity shared between the two bucket

@@ -1,4 +1,4 @@
-"""L3 labels from the expert's negotiation actions (seed 000, section 10.2).
+"""L3 labels from the expert's negotiation actions.
 
 Every recorded offer becomes a :class:`ThreadSnapshot` row (the snapshot the online agent
 builds, here from recorded events), and the network inputs come from

@@ -6,7 +6,7 @@ read columns by name (``STATIC_FEATURES.index("balance")``).
 
 from __future__ import annotations
 
-# L2 observation (seed 000, section 3).
+# L2 observation.
 STATIC_FEATURES = (
     "balance",
     "inventory_input",

@@ -1,4 +1,4 @@
-"""The L2 observation of seed 000 section 3 from a :class:`DaySnapshot`.
+"""The L2 observation from a :class:`DaySnapshot`.
 
 ``x_static`` (:data:`STATIC_FEATURES`), ``X_temporal`` ((H+1) x :data:`TEMPORAL_FEATURES`),
 ``x_role`` (:data:`ROLE_FEATURES`). Every feature is scaled to a small range and clipped to
@@ -13,7 +13,7 @@ from policies.decision.layouts import ROLE_FEATURES, STATIC_FEATURES, TEMPORAL_F
 from policies.decision.snapshot import DaySnapshot
 
 FEATURE_BOUND = 10.0
-# Seed 000 section 3.3: future price = 0.6 signed VWAP + 0.3 live offers + 0.1 spot.
+# Future price = 0.6 signed VWAP + 0.3 live offers + 0.1 spot.
 PRICE_WEIGHTS = (0.6, 0.3, 0.1)
 
 

@@ -1,4 +1,4 @@
-"""Hierarchical supervisory and factor sub-agents of the calibration env (seed 004).
+"""Hierarchical supervisory and factor sub-agents of the calibration env.
 
 The learned policies are RLlib modules trained by multi-agent PPO (one module per role, see
 ``experiments.train_rllib_ppo marl_task=calibration``); ``RLlibTeam`` serves them from a

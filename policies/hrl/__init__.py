@@ -1,4 +1,4 @@
-"""Learned layers of the HRL-XF hierarchy (seed 000, sections 6-8): L2 HorizonManager, L3
+"""Learned layers of the HRL-XF hierarchy: L2 HorizonManager, L3
 TemporalDecisionTransformer, L4 GlobalCoordinator; SB3 extractors and RLlib RLModules around them."""
 
 from policies.hrl.global_coordinator import GlobalCoordinator

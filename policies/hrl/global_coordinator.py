@@ -1,5 +1,4 @@
-"""L4 GlobalCoordinator: how to share the day's safe quantity and budget among the open threads
-(seed 000, section 8).
+"""L4 GlobalCoordinator: how to share the day's safe quantity and budget among the open threads.
 
 Self-attention over the thread rows, with a time-distance bias (threads delivering on nearby
 days compete for the same Q_safe: their attention scores are shifted by -alpha * |d_i - d_j| / H,

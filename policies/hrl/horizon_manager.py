@@ -1,4 +1,4 @@
-"""L2 HorizonManager: the daily planner (seed 000, section 6).
+"""L2 HorizonManager: the daily planner.
 
 A 1D-CNN tower reads X_temporal (H+1 days x 10 features), an MLP reads x_static, a role
 embedding reads x_role (can buy, can sell); the fused features feed a Gaussian head over the

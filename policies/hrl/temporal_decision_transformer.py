@@ -1,4 +1,4 @@
-"""L3 TemporalDecisionTransformer: one negotiation thread's next move (seed 000, section 7).
+"""L3 TemporalDecisionTransformer: one negotiation thread's next move.
 
 Tokens: the L2 goal as a prefix token, the thread's earlier offers (oldest first; padding is
 masked out of attention), and a context token (the thread's side, the L1 baseline offer and the

@@ -1,4 +1,4 @@
-"""Capacity, inventory trajectories, safe quantities and free budget (seed 000, section 5).
+"""Capacity, inventory trajectories, safe quantities and free budget.
 
 All functions take a batched :class:`~policies.shield.state.ShieldState` and return arrays with
 the batch on axis 0; nothing loops over days or contracts.

@@ -1,4 +1,4 @@
-"""Which delivery offsets a thread may offer (seed 000, section 5.7, step 8)."""
+"""Which delivery offsets a thread may offer."""
 
 from __future__ import annotations
 

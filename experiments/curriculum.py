@@ -31,6 +31,7 @@ from experiments.collect.__main__ import run as run_collect
 from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import chain_eval_seeds
 from experiments.export import export_agent
 from experiments.online.__main__ import run as run_online
 from experiments.online.evaluation import bundle_scores
@@ -114,7 +115,7 @@ def stage_score(cfg: DictConfig, checkpoint: str, out: Path) -> float:
         **OmegaConf.to_container(cfg.online.world, resolve=True),
         "log_dir": str(out / "eval_worlds"),
     }
-    seeds = [90_000 + i for i in range(int(cfg.curriculum.eval_worlds))]
+    seeds = chain_eval_seeds(int(cfg.curriculum.eval_worlds))
     scores = bundle_scores(checkpoint, world, int(cfg.online.horizon), seeds)
     return float(scores.mean()) if len(scores) else float("nan")
 

@@ -40,6 +40,7 @@ from envs.market.splits import make_splits
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import split_seed
 from experiments.common.walk_forward_report import WalkForwardReport, group_table
 
 
@@ -104,7 +105,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                     for a, b in ranges
                 ],
                 int(cfg.ppo_timesteps),
-                1000 * seed + index,
+                split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage1_seed{seed}_split{index}",
             )
@@ -130,7 +131,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                     for a, b in ranges
                 ],
                 int(cfg.ppo_timesteps),
-                1000 * seed + index,
+                split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage2_seed{seed}_split{index}",
             )

@@ -32,6 +32,7 @@ from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import split_seed
 from experiments.common.walk_forward_report import WalkForwardReport, group_table
 from policies.hierarchical import RLlibTeam, StaticCalibration
 
@@ -84,7 +85,7 @@ def run(cfg: DictConfig) -> str:
             f"hrlxf-calibration-seed{seed}-split{index}",
             str(cfg.sharing),
             ppo,
-            1000 * seed + index,
+            split_seed(seed, index),
         )
         run_name = f"seed{seed}_split{index}"
         try:

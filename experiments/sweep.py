@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from experiments.common.run_context import prepare_run, write_atomic
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import worker_seed
 
 TRIALS = "trials"
 
@@ -91,7 +92,7 @@ def study_for(sweep: DictConfig, out: Path) -> optuna.Study:
     )
     # Workers sharing a study need their own draws (sweep.worker), or they repeat each other.
     sampler = optuna.samplers.TPESampler(
-        seed=int(sweep.seed) + 1_000 * int(sweep.worker),
+        seed=worker_seed(int(sweep.seed), int(sweep.worker)),
         n_startup_trials=int(sweep.startup_trials),
     )
     return optuna.create_study(

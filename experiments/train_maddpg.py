@@ -22,6 +22,7 @@ from experiments.common.curves import CurveLogger
 from experiments.common.marl_tasks import env_factory
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import eval_env_seed
 from policies.maddpg import MADDPG, MADDPGConfig, ParallelEnvBatch
 from policies.maddpg.learn import LearnSettings, learn
 
@@ -42,7 +43,7 @@ def train_one(
         raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
     torch.set_num_threads(threads)
     make_env = env_factory(OmegaConf.create(task))
-    settings = LearnSettings(**learn_settings, seed=seed)
+    settings = LearnSettings(**learn_settings, seed=seed, eval_seed=eval_env_seed(seed))
     trainer = None
     if method != "random":
         config = MADDPGConfig(

@@ -33,6 +33,7 @@ import envs  # noqa: F401 - registers the ids
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import eval_env_seed
 
 ALGORITHMS = {"ppo": PPO, "maskable_ppo": MaskablePPO}
 
@@ -91,7 +92,7 @@ def run(cfg: DictConfig) -> dict:
     elapsed = time.perf_counter() - start
     model.save(str(checkpoints / "final"))
     eval_env = Monitor(make_env(cfg.task))
-    eval_env.reset(seed=int(cfg.seed) + 10_000)
+    eval_env.reset(seed=eval_env_seed(int(cfg.seed)))
     evaluate = evaluate_masked if masked else evaluate_policy
     mean_return, std_return = evaluate(model, eval_env, n_eval_episodes=int(algo.eval_episodes))
     logger.record("eval/mean_reward", float(mean_return))

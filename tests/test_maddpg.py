@@ -171,7 +171,9 @@ def test_env_batch_auto_resets_and_reports_episode_returns():
 
 @pytest.mark.parametrize("method", ["maddpg", "iddpg", "random"])
 def test_learn_runs_on_the_trading_simulator(method):
-    settings = LearnSettings(total_env_steps=400, n_envs=2, eval_every=200, eval_episodes=2, seed=0)
+    settings = LearnSettings(
+        total_env_steps=400, n_envs=2, eval_every=200, eval_episodes=2, seed=0, eval_seed=10_000
+    )
     trainer = None
     if method != "random":
         spaces = ParallelEnvBatch(trading_env, 1, 0)
@@ -243,7 +245,7 @@ def test_maddpg_learns_a_task_with_a_known_optimum():
     )
     trainer = MADDPG(spaces.agents, spaces.observation_spaces, spaces.action_spaces, config, seed=0)
     settings = LearnSettings(
-        total_env_steps=1000, n_envs=4, eval_every=500, eval_episodes=20, seed=0
+        total_env_steps=1000, n_envs=4, eval_every=500, eval_episodes=20, seed=0, eval_seed=10_000
     )
     curve = learn(PointAtTarget, settings, trainer, lambda *_: None)
     assert curve[0][1] < 4.0  # untrained

@@ -30,6 +30,7 @@ from experiments.collect.world_task import collect_world
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import collection_world_seed
 
 
 def experts_of(cfg: DictConfig) -> list[str]:
@@ -48,7 +49,7 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
     plans = []
     for index in range(int(cfg.n_worlds)):
         group = index // len(experts)
-        seed = int(cfg.seed) * 100_003 + group
+        seed = collection_world_seed(int(cfg.seed), group)
         spec = {
             **world,
             "learner_process": int(levels[group % len(levels)]),

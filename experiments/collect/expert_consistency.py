@@ -35,6 +35,7 @@ from envs.scml.opponents import resolve_agent
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
 from experiments.collect.recorder import RESPONSE_CODES
+from experiments.common.seeding import probe_world_seed
 
 END = RESPONSE_CODES[ResponseType.END_NEGOTIATION]
 
@@ -88,7 +89,7 @@ def probe(
         )
         config.validate()
         kind = probing_class(resolve_agent(expert), samples)
-        session = WorldSession(config, kind, seed + index, horizon=10)
+        session = WorldSession(config, kind, probe_world_seed(seed, index), horizon=10)
         while not session.done:
             session.step_day()
         for agent_id in session.learner_ids:

@@ -23,6 +23,7 @@ from envs.scml.opponents import resolve_agent
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import check_world_seed
 from policies.hrl.exported import load_agent_class, read_export
 
 
@@ -47,7 +48,7 @@ def check(
                 session = WorldSession(
                     config,
                     agent_class,
-                    seed=1000 * level + k,
+                    seed=check_world_seed(level, k),
                     horizon=horizon,
                 )
                 start = time.perf_counter()
@@ -61,7 +62,7 @@ def check(
                 days += n_steps
                 if reference is not None:
                     reference_seconds += play_seconds(
-                        config, resolve_agent(reference), 1000 * level + k, horizon
+                        config, resolve_agent(reference), check_world_seed(level, k), horizon
                     )
                 agent = session.agent(session.learner_ids[0])
                 scores.append(session.scores()[session.learner_ids[0]])

@@ -21,6 +21,7 @@ from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.schemas import register_schemas
+from experiments.common.seeding import online_eval_seeds
 from experiments.common.tensorboard_curves import t_interval
 from experiments.online.evaluation import bundle_scores
 from experiments.online.ppo import env_kwargs, make_env, train_rllib
@@ -68,7 +69,7 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
     initial = starting_bundle(settings, cfg, out)
     horizon = int(cfg.horizon)
     world = OmegaConf.to_container(cfg.world, resolve=True)
-    seeds = [int(cfg.seed) * 1_000 + 500 + i for i in range(settings.eval_episodes)]
+    seeds = online_eval_seeds(int(cfg.seed), settings.eval_episodes)
     with CurveLogger(out / "tensorboard") as log:
         before = bundle_scores(initial, world, horizon, seeds)
         if len(before):

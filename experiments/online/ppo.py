@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from experiments.common.curves import CurveLogger, rllib_scalars
 from experiments.common.run_context import write_atomic
+from experiments.common.seeding import phase_seed
 from experiments.online.evaluation import executor_spec
 from experiments.online.settings import OnlineSettings, PPOStageSettings
 from policies.hrl.bundle import HRLBundle
@@ -149,7 +150,7 @@ def train_rllib(
         # cached per folder, so a folder is never rewritten within a process.
         source = phases / str(progress["phase"] - 1) if progress["phase"] > 0 else start_bundle
         kwargs = env_kwargs(level, source, world, horizon, settings)
-        algo = build_algo(level, source, kwargs, settings, seed + progress["phase"])
+        algo = build_algo(level, source, kwargs, settings, phase_seed(seed, progress["phase"]))
         try:
             phase_start = progress["env_steps"]
             if (running / "algo").is_dir():  # a killed run: continue the running phase

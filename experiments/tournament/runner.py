@@ -14,6 +14,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from envs.scml.opponents import import_path, resolve_agent
+from experiments.common.seeding import shard_seed
 
 SCORE_COLUMNS = ["agent_type", "agent_id", "world", "score"]
 
@@ -107,7 +108,7 @@ def _run_parallel(spec: TournamentSpec, path: Path) -> tuple[pd.DataFrame, list[
     """One world configuration per shard process; a shard past its timeout is killed and reported."""
     context = multiprocessing.get_context("spawn")
     pending = [
-        (i, replace(spec, n_configs=1, seed=spec.seed + 1000 * i, parallelism="serial"))
+        (i, replace(spec, n_configs=1, seed=shard_seed(spec.seed, i), parallelism="serial"))
         for i in range(spec.n_configs)
     ]
     running: dict[int, tuple[multiprocessing.Process, float, Path]] = {}

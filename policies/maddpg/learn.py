@@ -37,6 +37,9 @@ class LearnSettings:
     eval_every: int = 5_000
     eval_episodes: int = 10
     seed: int = 0
+    # The evaluation environments' first seed (experiments.common.seeding.eval_env_seed gives
+    # the entry points' value); None: ``seed`` itself.
+    eval_seed: int | None = None
 
 
 def learn(
@@ -59,7 +62,8 @@ def learn(
     curve: list[tuple[int, float]] = []
 
     def record_eval(step: int) -> None:
-        value = evaluate(make_env, policy, settings.eval_episodes, settings.seed + 10_000)
+        eval_seed = settings.seed if settings.eval_seed is None else settings.eval_seed
+        value = evaluate(make_env, policy, settings.eval_episodes, eval_seed)
         curve.append((step, value))
         log("eval/return", value, step)
 

@@ -20,13 +20,13 @@ from omegaconf import DictConfig
 
 from experiments.common.curves import check_tag
 from experiments.common.run_context import prepare_run, write_atomic
-from experiments.common.schemas import register_schemas
 from experiments.common.tensorboard_curves import (
     groups_with,
     mean_and_band,
     plot_curves,
     read_scalars,
 )
+from experiments.schemas import register_schemas
 
 
 def run_groups(runs: list[str]) -> dict[str, list[Path]]:

@@ -30,11 +30,11 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.collect.__main__ import run as run_collect
 from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import chain_eval_seeds
 from experiments.export import export_agent
 from experiments.online.__main__ import run as run_online
 from experiments.online.evaluation import bundle_scores
+from experiments.schemas import register_schemas
 from experiments.tournament.__main__ import run as run_tournament
 from experiments.train.__main__ import run as run_train
 

@@ -34,7 +34,7 @@ from experiments.collect.__main__ import run as run_collect
 from experiments.collect.disagreement import run as run_disagreement
 from experiments.collect.expert_table import markdown, score_table, world_scores
 from experiments.common.run_context import prepare_run, write_atomic
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from experiments.train.__main__ import run as run_train
 
 DAGGER_AGENT = "experiments.collect.dagger.DAggerStdAgent"

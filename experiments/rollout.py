@@ -19,7 +19,7 @@ from baselines.reference_policy import ReferencePolicy
 from envs.scml.factory import make_env
 from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 
 
 def make_policy(name: str, env, seed: int):

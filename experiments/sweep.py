@@ -32,8 +32,8 @@ from omegaconf import DictConfig
 from tqdm import tqdm
 
 from experiments.common.run_context import prepare_run, write_atomic
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import worker_seed
+from experiments.schemas import register_schemas
 
 TRIALS = "trials"
 

@@ -23,7 +23,7 @@ from omegaconf import DictConfig
 
 from experiments.common.hparams import flat_metrics, parse_overrides
 from experiments.common.run_context import write_atomic
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 
 
 def jobs(sweep_dir: Path) -> list[dict[str, Any]]:

@@ -32,8 +32,8 @@ from stable_baselines3.common.monitor import Monitor
 import envs  # noqa: F401 - registers the ids
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import eval_env_seed
+from experiments.schemas import register_schemas
 
 ALGORITHMS = {"ppo": PPO, "maskable_ppo": MaskablePPO}
 

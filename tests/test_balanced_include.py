@@ -9,7 +9,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from experiments.tournament import evaluate
 from experiments.tournament.balanced import BalancedSpec, plan_worlds
 

@@ -13,7 +13,7 @@ from omegaconf import OmegaConf
 from envs.scml.world_builder import WorldConfig
 from experiments.collect.shards import Manifest, read_shard
 from experiments.collect.world_task import collect_world
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from policies.shield.state import DAILY_FIELDS, SCALAR_FIELDS, ShieldState
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -226,7 +226,7 @@ def _collection_config(**overrides):
 
     from hydra import compose, initialize_config_dir
 
-    from experiments.common.schemas import register_schemas
+    from experiments.schemas import register_schemas
 
     register_schemas()
     conf = Path(__file__).resolve().parents[1] / "conf"

@@ -27,7 +27,7 @@ def test_comparison_writes_table_runs_and_learning_curves(tmp_path):
         f"hydra.run.dir={run_dir}",
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.compare_maddpg", *overrides],
+        [sys.executable, "-m", "experiments.markets.compare_maddpg", *overrides],
         capture_output=True,
         text=True,
         timeout=600,

@@ -8,7 +8,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 
-from experiments.common.schemas import EXTRA_SCHEMAS, SCHEMAS, register_schemas
+from experiments.schemas import EXTRA_SCHEMAS, SCHEMAS, register_schemas
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 PARTIALS = {"base", "tool"}  # included by primaries, not run on their own

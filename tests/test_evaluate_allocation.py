@@ -14,7 +14,7 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
         [
             sys.executable,
             "-m",
-            "experiments.evaluate_allocation",
+            "experiments.markets.evaluate_allocation",
             "ppo_timesteps=512",
             "market.n_bars=1700",
             "splits.train_size=600",
@@ -63,7 +63,7 @@ def test_purged_kfold_evaluation_trains_around_each_test_fold(tmp_path):
         [
             sys.executable,
             "-m",
-            "experiments.evaluate_allocation",
+            "experiments.markets.evaluate_allocation",
             "ppo_timesteps=256",
             "market.n_bars=900",
             "splits.method=purged_kfold",

@@ -9,8 +9,8 @@ import pytest
 
 from envs.allocation import calibration_parallel_env
 from envs.allocation.calibration import SUPERVISOR
-from experiments.common.marl_tasks import env_factory
 from experiments.common.rllib_ppo import build_ppo
+from experiments.markets.marl_tasks import env_factory
 from policies.hierarchical import StaticCalibration
 
 
@@ -55,7 +55,7 @@ def test_walk_forward_trains_per_role_modules_and_writes_the_table(tmp_path, mar
         f"hydra.run.dir={run_dir}",
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.evaluate_calibration", *overrides],
+        [sys.executable, "-m", "experiments.markets.evaluate_calibration", *overrides],
         capture_output=True,
         text=True,
         timeout=600,

@@ -18,10 +18,10 @@ from envs.allocation.envs import LOGIT_SCALE, AdvisorWeightsEnv
 from envs.allocation.fusion import softmax
 from envs.allocation.scenarios import planted_factor_series, planted_skill_series
 from envs.trading.rules import rule_actions
-from experiments.common.marl_tasks import env_factory
 from experiments.common.ray_runtime import start_ray
 from experiments.common.rllib_ppo import build_ppo
-from experiments.evaluate_calibration import walk
+from experiments.markets.evaluate_calibration import walk
+from experiments.markets.marl_tasks import env_factory
 from policies.hierarchical import RLlibTeam
 
 CONF = Path(__file__).resolve().parents[1] / "conf"

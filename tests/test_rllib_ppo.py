@@ -51,7 +51,7 @@ def test_per_type_training_writes_checkpoint_tensorboard_and_metrics(tmp_path):
         f"hydra.run.dir={run_dir}",
     ]
     result = subprocess.run(
-        [sys.executable, "-m", "experiments.train_rllib_ppo", *overrides],
+        [sys.executable, "-m", "experiments.markets.train_rllib_ppo", *overrides],
         capture_output=True,
         text=True,
         timeout=600,

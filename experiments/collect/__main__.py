@@ -29,8 +29,8 @@ from experiments.collect.shards import Manifest, shard_name
 from experiments.collect.world_task import collect_world
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import collection_world_seed
+from experiments.schemas import register_schemas
 
 
 def experts_of(cfg: DictConfig) -> list[str]:

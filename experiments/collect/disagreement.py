@@ -41,7 +41,7 @@ from experiments.collect.recorder import (
 )
 from experiments.collect.shards import MANIFEST, read_shard
 from experiments.common.run_context import write_table
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from policies.l2_goal import P_BUY, P_SELL, Q_BUY, Q_SELL
 
 ANSWERS = ("accept", "counter", "end")  # in the order of the recorder's response codes

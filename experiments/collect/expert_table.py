@@ -23,8 +23,8 @@ from omegaconf import DictConfig
 
 from experiments.collect.shards import MANIFEST
 from experiments.common.run_context import write_table
-from experiments.common.schemas import register_schemas
 from experiments.common.tensorboard_curves import t_interval
+from experiments.schemas import register_schemas
 
 LEVEL_NAMES = {0: "first", 1: "middle", 2: "last"}
 

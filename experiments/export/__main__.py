@@ -6,8 +6,8 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.common.schemas import register_schemas
 from experiments.export import export_agent
+from experiments.schemas import register_schemas
 
 register_schemas()  # typed config groups: bad values fail at composition
 

@@ -22,8 +22,8 @@ from omegaconf import DictConfig
 from envs.scml.opponents import resolve_agent
 from envs.scml.session import WorldSession
 from envs.scml.world_builder import WorldConfig
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import check_world_seed
+from experiments.schemas import register_schemas
 from policies.hrl.exported import load_agent_class, read_export
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from policies.hrl.exported import load_agent_class, read_export
 
 REQUIREMENTS = ("numpy>=2,<3", "torch>=2.0", "scml==0.8.4", "negmas==0.16.0")

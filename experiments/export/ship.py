@@ -28,9 +28,9 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from baselines.heuristic.params import HeuristicParams
-from experiments.common.schemas import register_schemas
 from experiments.export import export_agent
 from experiments.export.package import package_export
+from experiments.schemas import register_schemas
 from policies.hrl.bundle import CONFIG, WEIGHTS
 from policies.hrl.exported import read_export
 

@@ -20,7 +20,6 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import online_eval_seeds
 from experiments.common.tensorboard_curves import t_interval
 from experiments.online.evaluation import bundle_scores
@@ -28,6 +27,7 @@ from experiments.online.ppo import env_kwargs, make_env, train_rllib
 from experiments.online.ppo_sb3 import train_sb3
 from experiments.online.selfplay import train_selfplay
 from experiments.online.settings import PPOStageSettings, SelfPlaySettings
+from experiments.schemas import register_schemas
 from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
 
 STAGES = {"ppo": PPOStageSettings, "selfplay": SelfPlaySettings}

@@ -15,7 +15,7 @@ import hydra
 from omegaconf import DictConfig
 
 from experiments.common.run_context import prepare_run, write_atomic
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from experiments.tournament.report import markdown_table, write_reports
 from experiments.tournament.runner import TournamentSpec, run_tournament
 

@@ -25,7 +25,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.common.run_context import prepare_run, write_atomic
-from experiments.common.schemas import register_schemas
+from experiments.schemas import register_schemas
 from experiments.tournament.balanced import BalancedSpec, run_balanced
 from experiments.tournament.positions import (
     markdown,

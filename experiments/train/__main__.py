@@ -18,8 +18,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
 from experiments.datasets.expert_data import ExpertData
+from experiments.schemas import register_schemas
 from experiments.train.samples import OfflineSamples
 from experiments.train.stages import StageSettings, sample_counts, train_stage
 from policies.hrl.bundle import BundleConfig, HRLBundle

@@ -1,10 +1,10 @@
 """Walk-forward evaluation of the two-stage allocation policy against the baselines.
 
-    python -m experiments.evaluate_allocation                      # synthetic regime series
-    python -m experiments.evaluate_allocation market.kind=csv market.path=prices.csv
-    python -m experiments.evaluate_allocation splits.method=purged_kfold splits.k=5 splits.embargo=20
-    python -m experiments.evaluate_allocation 'seeds=[0,1,2,3,4]'   # learned rows over 5 seeds
-    python -m experiments.evaluate_allocation scenario=planted_skill  # known answer: advisor 0 skilled
+    python -m experiments.markets.evaluate_allocation                      # synthetic regime series
+    python -m experiments.markets.evaluate_allocation market.kind=csv market.path=prices.csv
+    python -m experiments.markets.evaluate_allocation splits.method=purged_kfold splits.k=5 splits.embargo=20
+    python -m experiments.markets.evaluate_allocation 'seeds=[0,1,2,3,4]'   # learned rows over 5 seeds
+    python -m experiments.markets.evaluate_allocation scenario=planted_skill  # known answer: advisor 0 skilled
 
 For every walk-forward split: train stage 1 (advisor weights) with SB3 PPO on the training
 window, then stage 2 (buy / sell / hold on the fused vote under the trained weighting); run both
@@ -39,9 +39,9 @@ from envs.allocation.series import AllocationSeries, build_series, market_bars
 from envs.market.splits import make_splits
 from experiments.common.curves import sb3_logger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import split_seed
-from experiments.common.walk_forward_report import WalkForwardReport, group_table
+from experiments.markets.walk_forward_report import WalkForwardReport, group_table
+from experiments.schemas import register_schemas
 
 
 def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
@@ -196,7 +196,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
 register_schemas()  # typed config groups: bad values fail at composition
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate_allocation")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="evaluate_allocation")
 def main(cfg: DictConfig) -> None:
     run(cfg)
 

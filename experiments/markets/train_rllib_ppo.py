@@ -1,7 +1,7 @@
 """Multi-agent PPO with RLlib on the trading simulator (or any marl_task), shared or per-type.
 
-    python -m experiments.train_rllib_ppo                         # per-type policies, 20 iterations
-    python -m experiments.train_rllib_ppo sharing=shared iterations=5
+    python -m experiments.markets.train_rllib_ppo                         # per-type policies, 20 iterations
+    python -m experiments.markets.train_rllib_ppo sharing=shared iterations=5
 
 Writes TensorBoard scalars (charts/episodic_return, charts/episodic_return/<module>, losses/<module>/..., charts/SPS)
 under tensorboard/, an RLlib checkpoint under checkpoint/, and metrics.json, in the run directory.
@@ -17,10 +17,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger
-from experiments.common.marl_tasks import env_factory
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
+from experiments.markets.marl_tasks import env_factory
+from experiments.schemas import register_schemas
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
@@ -60,7 +60,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
 register_schemas()  # typed config groups: bad values fail at composition
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="train_rllib_ppo")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="train_rllib_ppo")
 def main(cfg: DictConfig) -> None:
     run(cfg)
 

@@ -1,7 +1,7 @@
 """MADDPG vs independent DDPG vs random on one task, several seeds, the same budget.
 
-    python -m experiments.compare_maddpg                       # simple_spread, seeds 0-2
-    python -m experiments.compare_maddpg marl_task=trading
+    python -m experiments.markets.compare_maddpg                       # simple_spread, seeds 0-2
+    python -m experiments.markets.compare_maddpg marl_task=trading
 
 Writes runs.json (every run's metrics), results.md (mean, std and 95% t interval over seeds of
 the final greedy return per method) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
@@ -19,9 +19,9 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.common.run_context import prepare_run, write_atomic, write_metrics
-from experiments.common.schemas import register_schemas
 from experiments.common.tensorboard_curves import plot_curves, t_interval
-from experiments.train_maddpg import METHODS, train_one
+from experiments.markets.train_maddpg import METHODS, train_one
+from experiments.schemas import register_schemas
 
 
 def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,7 +98,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
 register_schemas()  # typed config groups: bad values fail at composition
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="compare_maddpg")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="compare_maddpg")
 def main(cfg: DictConfig) -> None:
     run(cfg)
 

@@ -1,7 +1,7 @@
 """Train MADDPG, independent DDPG, or evaluate a random policy on a PettingZoo task.
 
-    python -m experiments.train_maddpg                                  # MADDPG on simple_spread
-    python -m experiments.train_maddpg method=iddpg marl_task=trading learn.total_env_steps=20000
+    python -m experiments.markets.train_maddpg                                  # MADDPG on simple_spread
+    python -m experiments.markets.train_maddpg method=iddpg marl_task=trading learn.total_env_steps=20000
 
 Writes TensorBoard scalars (eval/return, charts/episodic_return, charts/SPS, losses/critic, ...) under
 tensorboard/<method>_seed<seed>/, the final checkpoint (maddpg.pt) and metrics.json with the
@@ -19,10 +19,10 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.common.curves import CurveLogger
-from experiments.common.marl_tasks import env_factory
 from experiments.common.run_context import prepare_run, write_metrics
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import eval_env_seed
+from experiments.markets.marl_tasks import env_factory
+from experiments.schemas import register_schemas
 from policies.maddpg import MADDPG, MADDPGConfig, ParallelEnvBatch
 from policies.maddpg.learn import LearnSettings, learn
 
@@ -97,7 +97,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
 register_schemas()  # typed config groups: bad values fail at composition
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="train_maddpg")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="train_maddpg")
 def main(cfg: DictConfig) -> None:
     run(cfg)
 

@@ -1,8 +1,8 @@
 """Walk-forward evaluation of the hierarchical calibration policies (RLlib multi-agent PPO).
 
-    python -m experiments.evaluate_calibration                    # synthetic regime series
-    python -m experiments.evaluate_calibration market.kind=goog   # shipped GOOG daily bars
-    python -m experiments.evaluate_calibration scenario=planted_factor 'seeds=[0,1,2,3,4]'
+    python -m experiments.markets.evaluate_calibration                    # synthetic regime series
+    python -m experiments.markets.evaluate_calibration market.kind=goog   # shipped GOOG daily bars
+    python -m experiments.markets.evaluate_calibration scenario=planted_factor 'seeds=[0,1,2,3,4]'
 
 For every walk-forward split: train one PPO module per role on the training window, then walk
 the whole test window (after the purge gap) greedily, next to static calibration (initial betas,
@@ -31,9 +31,9 @@ from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
-from experiments.common.schemas import register_schemas
 from experiments.common.seeding import split_seed
-from experiments.common.walk_forward_report import WalkForwardReport, group_table
+from experiments.markets.walk_forward_report import WalkForwardReport, group_table
+from experiments.schemas import register_schemas
 from policies.hierarchical import RLlibTeam, StaticCalibration
 
 
@@ -129,7 +129,7 @@ def run(cfg: DictConfig) -> str:
 register_schemas()  # typed config groups: bad values fail at composition
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="evaluate_calibration")
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="evaluate_calibration")
 def main(cfg: DictConfig) -> None:
     run(cfg)
 

@@ -161,7 +161,10 @@ def test_a_submission_zip_plays_where_this_repository_is_not_importable(exported
     unpacked = tmp_path / "unpacked"
     zipfile.ZipFile(archive).extractall(unpacked)
     package = read_export(exported)["package"]
-    assert {"requirements.txt", "README.md", package} <= {p.name for p in unpacked.iterdir()}
+    assert {"requirements.txt", "README.md", "export.json", package} <= {
+        p.name for p in unpacked.iterdir()
+    }
+    assert read_export(unpacked)["package"] == package  # an export directory again
     assert '__team__ = "hrl-xf"' in (unpacked / package / "__init__.py").read_text()
     site = sysconfig.get_paths()["purelib"]
     code = f"""

@@ -6,7 +6,8 @@ The zip follows the layout of the std agents in scml-agents (e.g.
 ``scml_agents/scml2024/standard/team_penguin/__init__.py``): one Python package whose
 ``__init__`` exposes the agent class in ``__all__`` and as ``MAIN_AGENT`` with ``__author__``,
 ``__team__``, ``__email__`` and ``__version__``; beside it ``requirements.txt`` (what the agent
-imports: numpy, torch, scml, negmas) and ``README.md`` (the class to name, how to load it).
+imports: numpy, torch, scml, negmas), ``README.md`` (the class to name, how to load it) and
+``export.json``, so the unzipped folder is an export directory again (``export:<folder>``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def package_export(
             else:
                 archive.write(path, arcname)
         archive.writestr("requirements.txt", "\n".join(REQUIREMENTS) + "\n")
+        # Unzipped, the submission is an export directory again: experiments.tournament.evaluate
+        # plays it as export:<folder>, the same package that was measured.
+        archive.write(root / "export.json", "export.json")
         archive.writestr(
             "README.md",
             README.format(

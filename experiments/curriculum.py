@@ -147,10 +147,13 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         for name in order:
             samples += results[name]["samples"]
             if "tournament_score" in results[name]:
-                log("eval/tournament_score", results[name]["tournament_score"], samples)
-                chain_curve.append(
-                    {"stage": name, "samples": samples, "score": results[name]["tournament_score"]}
-                )
+                score = results[name]["tournament_score"]
+                # x = the stage's place in the chain (1 = bc, ..., 4 = selfplay): the online
+                # stages' few thousand steps after a million offline samples would otherwise
+                # show as one vertical line.
+                log("eval/tournament_score", score, STAGES.index(name))
+                log("eval/tournament_score_by_samples", score, samples)
+                chain_curve.append({"stage": name, "samples": samples, "score": score})
     exports = {
         name: str(
             export_agent(

@@ -93,9 +93,11 @@ def test_the_chain_survives_a_kill_and_reruns_from_a_stage(tmp_path):
     for stage in ("bc", "awr", "ppo", "selfplay"):
         assert (run / "exports" / stage / "export.json").is_file()
         check_run(run / stage / "tensorboard", required=("charts/SPS",))
-    # One score curve across the stages, on cumulative training samples.
+    # One score curve across the stages: one point per stage, and on cumulative samples.
     steps, values = read_scalars(run / "tensorboard", "eval/tournament_score")
-    assert len(steps) == 4 and (steps[1:] > steps[:-1]).all()
+    assert list(steps) == [1, 2, 3, 4]
+    steps, by_samples = read_scalars(run / "tensorboard", "eval/tournament_score_by_samples")
+    assert len(steps) == 4 and (steps[1:] > steps[:-1]).all() and list(by_samples) == list(values)
     table = (run / "tournament" / "results.md").read_text()
     assert "small: 1 configuration(s)" in table
     assert "| HRLXFSELFPLAY |" in table and "| GreedyStdAgent |" in table

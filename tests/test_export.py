@@ -12,6 +12,7 @@ from envs.scml.world_builder import WorldConfig
 from experiments.export import export_agent, load_agent_class
 from policies.hrl.bundle import BundleConfig, HRLBundle
 from policies.hrl.exported import read_export
+from tests.isolated_python import run_isolated
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +153,6 @@ def test_check_reports_fallbacks_per_level(exported):
 def test_a_submission_zip_plays_where_this_repository_is_not_importable(exported, tmp_path):
     """Unzipped, the submission runs a short std world in a Python that sees only the
     third-party packages (``python -S``: no .pth files, so no editable install of this repo)."""
-    import sysconfig
     import zipfile
 
     from experiments.export.package import package_export
@@ -166,17 +166,8 @@ def test_a_submission_zip_plays_where_this_repository_is_not_importable(exported
     }
     assert read_export(unpacked)["package"] == package  # an export directory again
     assert '__team__ = "hrl-xf"' in (unpacked / package / "__init__.py").read_text()
-    site = sysconfig.get_paths()["purelib"]
     code = f"""
-import sys, tempfile
-sys.path[:] = [{str(unpacked)!r}, {site!r}] + [p for p in sys.path if p.startswith(sys.prefix) or "lib/python" in p and "site-packages" not in p]
-for repo_package in ("policies", "baselines", "envs", "experiments"):
-    try:
-        __import__(repo_package)
-    except ImportError:
-        pass
-    else:
-        raise SystemExit(f"{{repo_package}} is importable: the test is not isolated")
+import tempfile
 import {package} as submission
 from scml.std import SCML2024StdWorld
 from scml.std.agents import GreedyStdAgent
@@ -193,12 +184,6 @@ inner = getattr(ours[0], "_obj", ours[0])
 assert inner.fallback_count == 0 and inner.decisions["goal"] == 6, (inner.fallbacks, inner.decisions)
 print("ok", world.scores()[ours[0].id])
 """
-    result = subprocess.run(
-        [sys.executable, "-S", "-c", code],
-        cwd=unpacked,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_isolated(code, unpacked, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert result.stdout.startswith("ok")

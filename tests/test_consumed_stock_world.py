@@ -24,6 +24,7 @@ def stock_days(tmp_path, accounting):
     return days, world.scores()[learner]
 
 
+@pytest.mark.slow
 def test_stock_is_used_up_by_production(tmp_path):
     days, score = stock_days(tmp_path / "consumed", "consumed")
     for before, delivered, produced, after in days:

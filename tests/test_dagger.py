@@ -192,6 +192,7 @@ TINY_COLLECT = [
 ]
 
 
+@pytest.mark.slow
 def test_the_loop_trains_on_the_aggregate_and_pairs_every_checkpoint_with_the_teacher(tmp_path):
     def run(*args):
         subprocess.run([sys.executable, "-m", *args], check=True, capture_output=True, timeout=600)

@@ -93,6 +93,7 @@ def test_a_plain_observation_is_refused_with_the_missing_key_named(small_world):
         )
 
 
+@pytest.mark.slow
 def test_selfplay_with_a_central_critic_trains_the_actor_it_exports(tmp_path):
     run = run_selfplay(
         tmp_path,

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from policies.hrl.bundle import BundleConfig, HRLBundle
@@ -28,6 +29,7 @@ finally:
 """
 
 
+@pytest.mark.slow
 def test_ppo_stage_runs_its_env_runner_on_the_worker_node(tmp_path):
     torch.manual_seed(0)
     config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)

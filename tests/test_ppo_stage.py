@@ -53,6 +53,7 @@ def changed_parts(before_dir, after_dir):
     return sorted({k.split(".")[0] for k in before if not torch.equal(before[k], after[k])})
 
 
+@pytest.mark.slow
 def test_alternating_rllib_ppo_trains_l2_then_l3_into_an_exportable_bundle(awr_bundle, tmp_path):
     run = tmp_path / "run"
     metrics = run_stage(
@@ -82,6 +83,7 @@ def test_alternating_rllib_ppo_trains_l2_then_l3_into_an_exportable_bundle(awr_b
     assert agent.__name__ == "HRLXFPPO"
 
 
+@pytest.mark.slow
 def test_sb3_back_end_trains_l2_from_the_bundle(awr_bundle, tmp_path):
     run = tmp_path / "run"
     metrics = run_stage(
@@ -154,6 +156,7 @@ def test_bad_settings_are_refused_with_a_reason(settings, named):
         PPOStageSettings(**settings)
 
 
+@pytest.mark.slow
 def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_path):
     import contextlib
     import os

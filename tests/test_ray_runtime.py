@@ -8,6 +8,7 @@ STARTUP_TIMEOUT = Exception(
 )
 
 
+@pytest.mark.slow
 def test_a_start_up_timeout_is_retried_and_ray_then_runs(tmp_path, monkeypatch):
     import ray
 

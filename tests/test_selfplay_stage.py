@@ -3,6 +3,7 @@ snapshots, the league saved for a resumed run, the bundle written back for expor
 
 import json
 
+import pytest
 import torch
 
 from experiments.export import load_agent_class
@@ -11,6 +12,7 @@ from policies.hrl.bundle import WEIGHTS
 from tests.selfplay_cases import run_selfplay
 
 
+@pytest.mark.slow
 def test_selfplay_trains_the_shared_planner_against_a_growing_league(tmp_path):
     run = run_selfplay(
         tmp_path,

@@ -29,6 +29,7 @@ def dataset(expert_dataset):
     return expert_dataset
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])
 def test_multirun_over_a_stage_gives_one_job_per_value_and_a_report(dataset, tmp_path, launcher):
     sweep = tmp_path / "sweep"
@@ -61,6 +62,7 @@ def test_multirun_over_a_stage_gives_one_job_per_value_and_a_report(dataset, tmp
         assert list((sweep / job / "hparams").glob("events.out.tfevents.*"))
 
 
+@pytest.mark.slow
 def test_an_optuna_sweep_killed_mid_trial_resumes_to_the_asked_number_of_trials(dataset, tmp_path):
     run = tmp_path / "sweep"
     command = [

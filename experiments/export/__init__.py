@@ -23,9 +23,9 @@ from baselines.heuristic.params import HeuristicParams
 from experiments.export.runtime import copy_runtime, runtime_sources
 from policies.hrl.bundle import CONFIG, WEIGHTS, HRLBundle
 from policies.hrl.executor import POSITIONS
-from policies.hrl.exported import EXPORT_FORMAT, load_agent_class
+from policies.hrl.exported import EXPORT_FORMAT, HEURISTIC_KIND, LEARNED_KIND, load_agent_class
 
-__all__ = ["export_agent", "load_agent_class"]
+__all__ = ["export_agent", "export_heuristic", "load_agent_class"]
 
 AGENT_TEMPLATE = '''"""HRL-XF exported agent {name} (generated; do not edit).
 
@@ -57,6 +57,21 @@ class {name}(ExecutorStdAgent):
             fallback=fallback,
             **kwargs,
         )
+'''
+HEURISTIC_TEMPLATE = '''"""HRL-XF exported agent {name} (generated; do not edit).
+
+The HRL-XF heuristic executor (planner L2, concession L3, need-driven L4 priorities) under the L1
+shield, with the parameters recorded in export.json. No networks.
+"""
+
+from .baselines.heuristic.executor import HeuristicExecutor
+from .policies.decision.agent import ExecutorStdAgent
+
+
+class {name}(ExecutorStdAgent):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("horizon", {horizon})
+        super().__init__(*args, executor=HeuristicExecutor({params}), **kwargs)
 '''
 # Where the day's goal comes from once the world is seen to consume stock (LearnedExecutor's
 # consumed_world_planner and consumed_world_positions): the fallback's planner at the middle
@@ -105,6 +120,65 @@ def package_name(name: str, checkpoint: Path, code: list[str]) -> str:
     return f"hrlxf_{name.lower()}_{digest.hexdigest()[:10]}"
 
 
+def export_heuristic(
+    out: str | Path,
+    name: str = "HRLXFHeuristic",
+    heuristic: HeuristicParams | Mapping[str, Any] | None = None,
+    horizon: int = 40,
+) -> Path:
+    """Write an export of the heuristic alone (no checkpoint): the same package layout and
+    ``export.json`` (``kind: heuristic``), so packaging, evaluation and shipping treat it like
+    any export. Its package name hashes the code it carries and its parameters."""
+    if not name.isidentifier():
+        raise ValueError(f"agent name must be a Python identifier, got {name!r}")
+    params = HeuristicParams.from_dict(heuristic).to_dict()
+    out = Path(out)
+    agent_source = HEURISTIC_TEMPLATE.format(name=name, horizon=int(horizon), params=repr(params))
+    digest = hashlib.sha1()
+    for text in (agent_source, PACKAGE_INIT, *runtime_sources()):
+        digest.update(text.encode())
+    package = f"hrlxf_{name.lower()}_{digest.hexdigest()[:10]}"
+    meta = {
+        "format": EXPORT_FORMAT,
+        "kind": HEURISTIC_KIND,
+        "class_name": name,
+        "package": package,
+        "checkpoint": None,
+        "stage": "heuristic",
+        "metrics": None,
+        "horizon": int(horizon),
+        "heuristic_params": params,
+    }
+    return _write_export(out, package, agent_source, name, meta, checkpoint=None)
+
+
+def _write_export(
+    out: Path,
+    package: str,
+    agent_source: str,
+    name: str,
+    meta: dict[str, Any],
+    checkpoint: Path | None,
+) -> Path:
+    """The export directory, written to a temporary sibling and renamed into place, then loaded."""
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    root = tmp / package
+    root.mkdir(parents=True)
+    if checkpoint is not None:
+        for file in (WEIGHTS, CONFIG):
+            shutil.copy2(checkpoint / file, root / file)
+    meta["runtime_modules"] = copy_runtime(root)
+    (root / "agent.py").write_text(agent_source)
+    (root / "__init__.py").write_text(PACKAGE_INIT.format(name=name))
+    (tmp / "export.json").write_text(json.dumps(meta, indent=2))
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.replace(out)
+    load_agent_class(out)
+    return out
+
+
 def export_agent(
     checkpoint: str | Path,
     out: str | Path,
@@ -145,17 +219,9 @@ def export_agent(
         fallback_params=repr(fallback_params),
     )
     package = package_name(name, checkpoint, [agent_source, PACKAGE_INIT, *runtime_sources()])
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    root = tmp / package
-    root.mkdir(parents=True)
-    for file in (WEIGHTS, CONFIG):
-        shutil.copy2(checkpoint / file, root / file)
-    modules = copy_runtime(root)
-    (root / "agent.py").write_text(agent_source)
-    (root / "__init__.py").write_text(PACKAGE_INIT.format(name=name))
     meta = {
         "format": EXPORT_FORMAT,
+        "kind": LEARNED_KIND,
         "class_name": name,
         "package": package,
         "checkpoint": str(checkpoint.resolve()),
@@ -164,11 +230,5 @@ def export_agent(
         "horizon": config.horizon,
         "consumed_world_goals": consumed_world_goals,
         "heuristic_params": fallback_params,
-        "runtime_modules": modules,
     }
-    (tmp / "export.json").write_text(json.dumps(meta, indent=2))
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.replace(out)
-    load_agent_class(out)
-    return out
+    return _write_export(out, package, agent_source, name, meta, checkpoint)

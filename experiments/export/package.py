@@ -21,7 +21,7 @@ import hydra
 from omegaconf import DictConfig
 
 from experiments.schemas import register_schemas
-from policies.hrl.exported import load_agent_class, read_export
+from policies.hrl.exported import LEARNED_KIND, load_agent_class, read_export
 
 REQUIREMENTS = ("numpy>=2,<3", "torch>=2.0", "scml==0.8.4", "negmas==0.16.0")
 README = """# {name}: an HRL-XF agent for the SCML standard track
@@ -31,12 +31,16 @@ Agent class: `{package}.{name}` (also `{package}.MAIN_AGENT`).
     pip install -r requirements.txt
     python -c "from {package} import {name}"   # with this folder on sys.path
 
-The package carries its own code and weights (`{package}/weights.pt`, `config.json`) and needs
-only the packages in requirements.txt. Learned L2/L3/L4 networks decide under the L1 safety
-shield; a failing network step falls back to the heuristic executor (counted in `fallbacks`).
-
-Trained by HRL-XF (stage `{stage}`, checkpoint `{checkpoint}`).
+The package carries its own code{weights} and needs only the packages in requirements.txt.
+{what}
 """
+WHAT = {
+    "learned": "Learned L2/L3/L4 networks decide under the L1 safety shield; a failing network step\n"
+    "falls back to the heuristic executor (counted in `fallbacks`).\n\n"
+    "Trained by HRL-XF (stage `{stage}`, checkpoint `{checkpoint}`).",
+    "heuristic": "The HRL-XF heuristic executor decides under the L1 safety shield (parameters in\n"
+    "export.json).",
+}
 METADATA = ("author", "team", "email", "version")
 
 
@@ -48,6 +52,7 @@ def package_export(
     load_agent_class(root)  # refuse to package an export that does not load
     meta = read_export(root)
     package, name = meta["package"], meta["class_name"]
+    learned = meta.get("kind", LEARNED_KIND) == LEARNED_KIND
     unknown = sorted(set(metadata or {}) - set(METADATA))
     if unknown:
         raise ValueError(f"unknown submission field(s) {unknown}; known: {list(METADATA)}")
@@ -76,8 +81,12 @@ def package_export(
             README.format(
                 name=name,
                 package=package,
-                stage=meta.get("stage"),
-                checkpoint=Path(str(meta.get("checkpoint"))).name,
+                weights=(
+                    f" and weights (`{package}/weights.pt`, `config.json`)" if learned else ""
+                ),
+                what=WHAT["learned" if learned else "heuristic"].format(
+                    stage=meta.get("stage"), checkpoint=Path(str(meta.get("checkpoint"))).name
+                ),
             ),
         )
     tmp.replace(out)

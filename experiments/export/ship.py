@@ -2,8 +2,10 @@
 training:
 
     python -m experiments.export.ship checkpoint=<dir> name=<folder> class_name=HRLXFAgent
+    python -m experiments.export.ship name=heuristic class_name=HRLXFHeuristic   # no checkpoint
 
-writes ``policies/pretrained/<name>/``: ``checkpoint/`` (weights and network config),
+writes ``policies/pretrained/<name>/``: ``checkpoint/`` (weights and network config; none for
+the heuristic alone, :func:`export_heuristic`),
 ``agent.zip`` (the submission that :func:`export_agent` + :func:`package_export` build from it,
 so it plays exactly as measured whatever changes later) and ``card.json`` (package, zip hash,
 scml version, the fallback's heuristic parameters, the commit). ``MODEL_CARD.md`` beside them is
@@ -28,7 +30,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from baselines.heuristic.params import HeuristicParams
-from experiments.export import export_agent
+from experiments.export import export_agent, export_heuristic
 from experiments.export.package import package_export
 from experiments.schemas import register_schemas
 from policies.hrl.bundle import CONFIG, WEIGHTS
@@ -52,7 +54,7 @@ def git_revision() -> str:
 
 
 def ship(
-    checkpoint: str | Path,
+    checkpoint: str | Path | None,
     name: str,
     class_name: str = "HRLXFAgent",
     heuristic: HeuristicParams | Mapping[str, Any] | None = None,
@@ -62,26 +64,31 @@ def ship(
     """Write ``root/<name>/`` (checkpoint, agent.zip, card.json); returns the folder."""
     if not name.isidentifier():
         raise ValueError(f"pretrained agent folder name must be an identifier, got {name!r}")
-    checkpoint, out = Path(checkpoint), root / name
+    out = root / name
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    (tmp / "checkpoint").mkdir(parents=True)
-    for file in (WEIGHTS, CONFIG):
-        shutil.copy2(checkpoint / file, tmp / "checkpoint" / file)
+    tmp.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="hrlxf-ship-") as work:
-        exported = export_agent(
-            tmp / "checkpoint", Path(work) / "export", class_name, heuristic=heuristic
-        )
+        if checkpoint is None:  # the heuristic alone
+            exported = export_heuristic(Path(work) / "export", class_name, heuristic)
+        else:
+            (tmp / "checkpoint").mkdir()
+            for file in (WEIGHTS, CONFIG):
+                shutil.copy2(Path(checkpoint) / file, tmp / "checkpoint" / file)
+            exported = export_agent(
+                tmp / "checkpoint", Path(work) / "export", class_name, heuristic=heuristic
+            )
         meta = read_export(exported)
         package_export(exported, tmp / "agent.zip", metadata)
     card = {
+        "kind": meta.get("kind", "learned"),
         "class_name": class_name,
         "package": meta["package"],
         "zip_sha256": hashlib.sha256((tmp / "agent.zip").read_bytes()).hexdigest(),
         "scml_version": version("scml"),
         "negmas_version": version("negmas"),
         "heuristic_params": meta["heuristic_params"],
-        "consumed_world_goals": meta["consumed_world_goals"],
+        "consumed_world_goals": meta.get("consumed_world_goals"),
         "commit": git_revision(),
     }
     (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
@@ -100,7 +107,8 @@ register_schemas()  # typed config groups: bad values fail at composition
 def main(cfg: DictConfig) -> None:
     metadata = {key: str(cfg[key]) for key in ("team", "author", "email", "version")}
     heuristic = OmegaConf.to_container(cfg.heuristic, resolve=True)
-    print(ship(cfg.checkpoint, str(cfg.name), str(cfg.class_name), heuristic, metadata))
+    checkpoint = None if cfg.checkpoint is None else str(cfg.checkpoint)
+    print(ship(checkpoint, str(cfg.name), str(cfg.class_name), heuristic, metadata))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,11 @@ from pathlib import Path
 from policies.hrl.bundle import HRLBundle
 
 EXPORT_FORMAT = 2
-PACKAGE_FILES = ("__init__.py", "agent.py", "weights.pt", "config.json")
+LEARNED_KIND, HEURISTIC_KIND = "learned", "heuristic"  # export.json "kind" (absent: learned)
+PACKAGE_FILES = {
+    LEARNED_KIND: ("__init__.py", "agent.py", "weights.pt", "config.json"),
+    HEURISTIC_KIND: ("__init__.py", "agent.py"),
+}
 
 
 def read_export(root: Path) -> dict:
@@ -32,8 +36,11 @@ def read_export(root: Path) -> dict:
             f"{root} has export format {meta.get('format')}, this code loads {EXPORT_FORMAT}; "
             "export the checkpoint again"
         )
+    kind = meta.get("kind", LEARNED_KIND)
+    if kind not in PACKAGE_FILES:
+        raise ValueError(f"{root}: unknown export kind {kind!r}; known {sorted(PACKAGE_FILES)}")
     package = root / str(meta.get("package"))
-    missing = [name for name in PACKAGE_FILES if not (package / name).is_file()]
+    missing = [name for name in PACKAGE_FILES[kind] if not (package / name).is_file()]
     if missing:
         raise ValueError(
             f"{root} is not an HRL-XF agent export: missing {missing} in {package.name}"
@@ -59,7 +66,8 @@ def load_agent_class(path: str | Path) -> type:
     root = Path(path).resolve()
     meta = read_export(root)
     package, class_name = meta["package"], meta["class_name"]
-    HRLBundle.load(root / package)  # validates weights against config now, not mid-world
+    if meta.get("kind", LEARNED_KIND) == LEARNED_KIND:
+        HRLBundle.load(root / package)  # validates weights against config now, not mid-world
     loaded = sys.modules.get(package)
     if loaded is not None:
         loaded_root = Path(loaded.__file__).resolve().parent

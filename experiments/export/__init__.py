@@ -107,13 +107,13 @@ __version__ = "0.1.0"
 '''
 
 
-def package_name(name: str, checkpoint: Path, code: list[str]) -> str:
+def package_name(name: str, checkpoint: Path | None, code: list[str]) -> str:
     """A package name unique to the export: the class name and a hash of the checkpoint's
-    weights and config and of the code the export carries. The code counts: exports of one
-    checkpoint made at two commits play different code, and a process that loaded one would
-    otherwise take the other for it."""
+    weights and config (None: the heuristic alone, no checkpoint) and of the code the export
+    carries. The code counts: exports of one checkpoint made at two commits play different code,
+    and a process that loaded one would otherwise take the other for it."""
     digest = hashlib.sha1()
-    for file in (WEIGHTS, CONFIG):
+    for file in (WEIGHTS, CONFIG) if checkpoint is not None else ():
         digest.update((checkpoint / file).read_bytes())
     for text in code:
         digest.update(text.encode())
@@ -134,10 +134,7 @@ def export_heuristic(
     params = HeuristicParams.from_dict(heuristic).to_dict()
     out = Path(out)
     agent_source = HEURISTIC_TEMPLATE.format(name=name, horizon=int(horizon), params=repr(params))
-    digest = hashlib.sha1()
-    for text in (agent_source, PACKAGE_INIT, *runtime_sources()):
-        digest.update(text.encode())
-    package = f"hrlxf_{name.lower()}_{digest.hexdigest()[:10]}"
+    package = package_name(name, None, [agent_source, PACKAGE_INIT, *runtime_sources()])
     meta = {
         "format": EXPORT_FORMAT,
         "kind": HEURISTIC_KIND,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Mapping
 from importlib.metadata import version
@@ -30,27 +29,14 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from baselines.heuristic.params import HeuristicParams
+from experiments.common.run_context import git_revision
 from experiments.export import export_agent, export_heuristic
 from experiments.export.package import package_export
 from experiments.schemas import register_schemas
 from policies.hrl.bundle import CONFIG, WEIGHTS
-from policies.hrl.exported import read_export
+from policies.hrl.exported import LEARNED_KIND, read_export
 
 PRETRAINED = Path(__file__).resolve().parents[2] / "policies" / "pretrained"
-
-
-def git_revision() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=PRETRAINED.parent,
-        )
-        return out.stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def ship(
@@ -81,7 +67,7 @@ def ship(
         meta = read_export(exported)
         package_export(exported, tmp / "agent.zip", metadata)
     card = {
-        "kind": meta.get("kind", "learned"),
+        "kind": meta.get("kind", LEARNED_KIND),
         "class_name": class_name,
         "package": meta["package"],
         "zip_sha256": hashlib.sha256((tmp / "agent.zip").read_bytes()).hexdigest(),

@@ -16,6 +16,15 @@ failed and retried), and several workers, on one machine or many (a database URL
 share one study (give each its own ``sweep.worker`` index: the sampler's seed). A study stops
 once it holds ``n_trials`` complete trials (workers finishing together may add one or two
 more). ``experiments.sweep_report`` tables the trials.
+
+Several studies may share each run of the app (``studies``: name -> objective and params, e.g.
+one study per supply-chain position): each round asks every study for its values, runs the app
+once with all of them and tells each study its own objective. That fits objectives that each
+depend only on their own study's parameters (the heuristic's per-position parameters, measured
+per position in the same worlds), at a third of the cost of three sweeps. A study's ``baseline`` (param -> value) is its first
+trial, so the values it starts from are measured on the same worlds as every other trial. Such a sweep runs one
+worker; a killed one resumes, its unfinished round failed and run again. There is no pruning:
+a trial's few configurations are one run of the app, and its objective is only known at the end.
 """
 
 from __future__ import annotations
@@ -82,7 +91,9 @@ def run_trial(sweep: DictConfig, trial: optuna.Trial, trial_dir: Path) -> float:
     return value
 
 
-def study_for(sweep: DictConfig, out: Path) -> optuna.Study:
+def study_for(
+    sweep: DictConfig, out: Path, name: str | None = None, index: int = 0
+) -> optuna.Study:
     url = sweep.storage or f"sqlite:///{(out / 'study.db').resolve()}"
     storage = optuna.storages.RDBStorage(
         url,
@@ -92,11 +103,11 @@ def study_for(sweep: DictConfig, out: Path) -> optuna.Study:
     )
     # Workers sharing a study need their own draws (sweep.worker), or they repeat each other.
     sampler = optuna.samplers.TPESampler(
-        seed=worker_seed(int(sweep.seed), int(sweep.worker)),
+        seed=worker_seed(int(sweep.seed), int(sweep.worker), index),
         n_startup_trials=int(sweep.startup_trials),
     )
     return optuna.create_study(
-        study_name=str(sweep.name),
+        study_name=name or str(sweep.name),
         storage=storage,
         sampler=sampler,
         direction=str(sweep.direction),
@@ -108,14 +119,31 @@ def complete(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
 
 
-def run(cfg: DictConfig) -> dict[str, Any]:
-    out = prepare_run(cfg)
-    sweep = cfg.sweep
+def check_preset(sweep: DictConfig) -> None:
     if sweep.direction not in ("maximize", "minimize"):
         raise ValueError(f"sweep.direction must be maximize or minimize, got {sweep.direction!r}")
-    if not sweep.params:
+    if sweep.get("studies"):
+        for name, study in sweep.studies.items():
+            if not study.get("params") or not study.get("objective"):
+                raise ValueError(f"sweep.studies.{name} needs an objective and params")
+        shared = [
+            key
+            for key in {k for study in sweep.studies.values() for k in study.params}
+            if sum(key in study.params for study in sweep.studies.values()) > 1
+        ]
+        if shared:
+            raise ValueError(f"sweep.studies: parameters {sorted(shared)} are in several studies")
+    elif not sweep.params:
         raise ValueError("sweep.params is empty: name at least one parameter to search")
+
+
+def run(cfg: DictConfig) -> dict[str, Any]:
+    sweep = cfg.sweep
+    check_preset(sweep)
+    out = prepare_run(cfg)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if sweep.get("studies"):
+        return run_rounds(sweep, out)
     study = study_for(sweep, out)
     done_before = complete(study)
     bar = tqdm(total=int(sweep.n_trials), initial=done_before, desc="sweep trials", unit="trial")
@@ -148,6 +176,85 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     write_atomic(out / "sweep.json", json.dumps(summary, indent=2))
     print(json.dumps(summary))
     print(f"report: python -m experiments.sweep_report sweep_dir={out}")
+    return summary
+
+
+def run_round(sweep: DictConfig, trials: dict[str, optuna.Trial], trial_dir: Path) -> dict:
+    """One run of the app with every study's values; each study's objective from its metrics."""
+    overrides = list(sweep.overrides)
+    for name, trial in trials.items():
+        for key, space in sweep.studies[name].params.items():
+            overrides.append(f"{key}={suggest(trial, key, space)}")
+    trial_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", str(sweep.app), f"hydra.run.dir={trial_dir}", *overrides]
+    with (trial_dir / "trial.log").open("w") as stream:
+        done = subprocess.run(
+            command, stdout=stream, stderr=subprocess.STDOUT, timeout=sweep.trial_timeout_s
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"round in {trial_dir} failed (exit {done.returncode}); see trial.log")
+    metrics = json.loads((trial_dir / "metrics.json").read_text())
+    return {name: metric(metrics, str(sweep.studies[name].objective)) for name in trials}
+
+
+def run_rounds(sweep: DictConfig, out: Path) -> dict[str, Any]:
+    """Studies that share each run of the app (see the module doc), asked and told round by
+    round until each holds ``n_trials`` complete trials."""
+    studies = {
+        name: study_for(sweep, out, f"{sweep.name}-{name}", index)
+        for index, name in enumerate(sweep.studies)
+    }
+    for name, study in studies.items():  # the baseline's values first, on the same worlds
+        baseline = sweep.studies[name].get("baseline")
+        if baseline and not study.get_trials(deepcopy=False):
+            study.enqueue_trial(dict(baseline))
+    for study in studies.values():  # a killed worker's round: failed, run again below
+        for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+            study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+    first = next(iter(studies.values()))
+    n_trials, failed = int(sweep.n_trials), 0
+    bar = tqdm(total=n_trials, initial=complete(first), desc="sweep rounds", unit="round")
+    while min(complete(study) for study in studies.values()) < n_trials and failed < n_trials:
+        trials = {name: study.ask() for name, study in studies.items()}
+        trial_dir = out / TRIALS / str(trials[next(iter(trials))].number)
+        try:
+            values = run_round(sweep, trials, trial_dir)
+        except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
+            for name, trial in trials.items():
+                studies[name].tell(trial, state=optuna.trial.TrialState.FAIL)
+            if not sweep.keep_going:
+                raise
+            failed += 1
+            print(f"round failed: {error}")
+            continue
+        for name, trial in trials.items():
+            trial.set_user_attr("dir", str(trial_dir))
+            studies[name].tell(trial, values[name])
+        bar.update(1)
+    bar.close()
+    summary = {
+        "study": str(sweep.name),
+        "direction": str(sweep.direction),
+        "studies": {
+            name: {
+                "objective": str(sweep.studies[name].objective),
+                "complete_trials": complete(study),
+                "best": {
+                    "number": study.best_trial.number,
+                    "value": study.best_trial.value,
+                    "params": study.best_trial.params,
+                    "dir": study.best_trial.user_attrs.get("dir"),
+                },
+            }
+            for name, study in studies.items()
+            if complete(study)
+        },
+    }
+    write_atomic(out / "sweep.json", json.dumps(summary, indent=2))
+    print(json.dumps(summary))
+    print(
+        f"report: python -m experiments.sweep_report sweep_dir={out} metric=<a study's objective>"
+    )
     return summary
 
 

@@ -25,7 +25,9 @@ def test_specs_resolve_to_executors_and_bad_ones_are_named():
             "params": {"production_target": 0.3},
         }
     )
-    assert isinstance(tuned, HeuristicExecutor) and tuned.params.production_target == 0.3
+    assert (
+        isinstance(tuned, HeuristicExecutor) and tuned.params.production_target.at("middle") == 0.3
+    )
     with pytest.raises(ValueError, match="cannot import executor 'nowhere.Nothing'"):
         resolve_executor("nowhere.Nothing")
     with pytest.raises(ValueError, match="is not an executor"):

@@ -43,9 +43,12 @@ def test_the_exported_heuristic_plays_as_the_heuristic_agent(tmp_path, level):
 def test_its_parameters_are_recorded_and_name_the_package(tmp_path):
     tuned = export_heuristic(tmp_path / "tuned", "HRLXFTunedHeuristic", {"price_slack": 0.2})
     plain = export_heuristic(tmp_path / "plain", "HRLXFTunedHeuristic")
-    assert json.loads((tuned / "export.json").read_text())["heuristic_params"]["price_slack"] == 0.2
+    assert (
+        json.loads((tuned / "export.json").read_text())["heuristic_params"]["price_slack"]["last"]
+        == 0.2
+    )
     assert read_export(tuned)["package"] != read_export(plain)["package"]
-    assert load_agent_class(tuned)().executor.params.price_slack == 0.2
+    assert load_agent_class(tuned)().executor.params.price_slack.at("first") == 0.2
 
 
 def test_bad_names_and_parameters_are_refused_and_nothing_is_written(tmp_path):

@@ -10,26 +10,30 @@ import torch
 from baselines.heuristic.agent import HeuristicStdAgent
 from baselines.heuristic.executor import HeuristicExecutor
 from baselines.heuristic.params import HeuristicParams, PerLevel
+from baselines.heuristic.planner import plan_goal
 from experiments.export import export_agent, load_agent_class
 from policies.hrl.bundle import BundleConfig, HRLBundle
 from policies.l2_goal import N_BUCKETS
-from policies.shield import COUNTER, StockAccounting
+from policies.shield import COUNTER, StockAccounting, compute_limits
 from tests.shield_cases import make_day, make_market, make_state
 from tests.test_heuristic_sales import SELL_LIMIT, goal, threads
 
 
 def test_defaults_are_the_measured_heuristic():
     params = HeuristicParams()
-    assert params.production_target == 0.8 and params.price_slack == 0.1
+    assert params.production_target == PerLevel(0.8, 0.8, 0.8)
+    assert params.price_slack == PerLevel(0.1, 0.1, 0.1)
     assert params.concession_exponent == PerLevel(first=0.5, middle=2.0, last=2.0)
-    assert params.stock_target is None and params.min_margin == 0.05
+    assert params.stock_target is None and params.min_margin == PerLevel(0.05, 0.05, 0.05)
 
 
 @pytest.mark.parametrize(
     ("values", "named"),
     [
         ({"production_target": 0.0}, "production_target"),
-        ({"price_slack": 1.5}, "price_slack"),
+        ({"price_slack": {"first": 0.1, "middle": 1.5, "last": 0.1}}, "price_slack.middle"),
+        ({"min_margin": {"first": 0.1, "middle": 0.1}}, "min_margin.*missing.*last"),
+        ({"min_margin": "wide"}, "min_margin"),
         ({"concession_exponent": {"first": -1.0, "middle": 2.0, "last": 2.0}}, "first"),
         ({"stock_target": -3.0}, "stock_target"),
         ({"concesion_exponent": 1.0}, "concesion_exponent"),
@@ -72,6 +76,32 @@ def test_the_concession_exponent_is_read_per_position():
         PerLevel(0.5, 2.0, 2.0).at("top")
 
 
+@pytest.mark.parametrize("name", ["production_target", "price_slack", "min_margin"])
+def test_a_planner_parameter_set_at_one_position_changes_only_that_position(name):
+    """The middle level's value moves the middle factory's plan and leaves the first and last
+    levels' plans as they were (a per-level search changes one level at a time)."""
+    state = make_state(inventory_input=2.0)
+
+    def plan(level: str, middle: float) -> np.ndarray:
+        default = HeuristicParams()
+        values = getattr(default, name)
+        params = HeuristicParams.from_dict(
+            {name: {"first": values.first, "middle": middle, "last": values.last}}
+        )
+        market = make_market(level, price_in=10.0, price_out=25.0)
+        return plan_goal(state, compute_limits(state), market, params)
+
+    default_middle = getattr(HeuristicParams(), name).middle
+    changed = {"production_target": 0.4, "price_slack": 0.3, "min_margin": 0.4}[name]
+    assert not np.allclose(plan("middle", changed), plan("middle", default_middle))
+    for level in ("first", "last"):
+        np.testing.assert_array_equal(plan(level, changed), plan(level, default_middle))
+
+
+def test_one_number_sets_every_position():
+    assert HeuristicParams.from_dict({"price_slack": 0.2}).price_slack == PerLevel(0.2, 0.2, 0.2)
+
+
 def test_stock_accounting_is_parsed_by_name():
     assert StockAccounting.parse("consumed") is StockAccounting.CONSUMED
     with pytest.raises(ValueError, match="stock accounting must be one of"):
@@ -91,5 +121,5 @@ def test_an_export_records_and_plays_its_fallback_parameters(tmp_path):
     meta = json.loads((exported / "export.json").read_text())
     assert meta["heuristic_params"] == HeuristicParams.from_dict(values).to_dict()
     agent = load_agent_class(exported)()
-    assert agent.fallback.params.production_target == 0.5
-    assert agent.fallback.params.price_slack == 0.2
+    assert agent.fallback.params.production_target.at("middle") == 0.5
+    assert agent.fallback.params.price_slack.at("last") == 0.2

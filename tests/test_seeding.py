@@ -13,6 +13,7 @@ def test_derived_seeds_keep_their_values():
     assert seeding.eval_env_seed(3) == 10_003
     assert seeding.shard_seed(4, 2) == 2_004
     assert seeding.worker_seed(0, 1) == 1_000
+    assert seeding.worker_seed(0, 1, study=2) == 201_000
     assert seeding.split_seed(2, 3) == 2_003
     assert seeding.probe_world_seed(5, 1) == 6
     assert seeding.chain_eval_seeds(3) == [90_000, 90_001, 90_002]

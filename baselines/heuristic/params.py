@@ -23,10 +23,33 @@ class PerLevel:
             raise ValueError(f"position must be one of {POSITIONS}, got {position!r}")
         return float(getattr(self, position))
 
+    @classmethod
+    def of(cls, value: PerLevel | Mapping[str, float] | float) -> PerLevel:
+        """A per-level value from a mapping of the three positions, or one number for all."""
+        if isinstance(value, PerLevel):
+            return value
+        if isinstance(value, Mapping):
+            missing = sorted(set(POSITIONS) - set(value))
+            extra = sorted(set(value) - set(POSITIONS))
+            if missing or extra:
+                raise ValueError(
+                    f"a per-level value names exactly {list(POSITIONS)}: "
+                    f"missing {missing}, unknown {extra}"
+                )
+            return cls(**{position: float(value[position]) for position in POSITIONS})
+        return cls(float(value), float(value), float(value))
+
+
+# Fields that take one value per supply-chain position (one number sets all three).
+PER_LEVEL_FIELDS = ("production_target", "concession_exponent", "price_slack", "min_margin")
+
 
 @dataclass(frozen=True)
 class HeuristicParams:
-    """Args:
+    """Each parameter but ``stock_target`` is set per supply-chain position (:class:`PerLevel`; one
+    number sets all three), so a search at one level changes nothing at the others.
+
+    Args:
     production_target: fraction of the lines the plan keeps busy (L2).
     concession_exponent: L3's concession per position (> 1 concedes late, < 1 early); a
         first-level factory's supply is sunk and its rival sellers concede early, so it concedes
@@ -39,25 +62,32 @@ class HeuristicParams:
         and ``n_lines`` at the last level under scml's accounting; 0 turns stock building off).
     """
 
-    production_target: float = 0.8
+    production_target: PerLevel = field(default_factory=lambda: PerLevel.of(0.8))
     concession_exponent: PerLevel = field(
         default_factory=lambda: PerLevel(first=0.5, middle=2.0, last=2.0)
     )
-    price_slack: float = 0.1
-    min_margin: float = 0.05
+    price_slack: PerLevel = field(default_factory=lambda: PerLevel.of(0.1))
+    min_margin: PerLevel = field(default_factory=lambda: PerLevel.of(0.05))
     stock_target: float | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.concession_exponent, Mapping):  # from a config or export.json
-            object.__setattr__(self, "concession_exponent", PerLevel(**self.concession_exponent))
-        checks = {
-            "production_target": 0.0 < self.production_target <= 1.0,
-            "price_slack": 0.0 <= self.price_slack < 1.0,
-            "min_margin": 0.0 <= self.min_margin < 1.0,
-            "stock_target": self.stock_target is None or self.stock_target >= 0.0,
+        for name in PER_LEVEL_FIELDS:  # from a config, export.json or one number
+            try:
+                object.__setattr__(self, name, PerLevel.of(getattr(self, name)))
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"HeuristicParams.{name}: {error}") from error
+        in_range = {
+            "production_target": lambda v: 0.0 < v <= 1.0,
+            "concession_exponent": lambda v: v >= 0.0,
+            "price_slack": lambda v: 0.0 <= v < 1.0,
+            "min_margin": lambda v: 0.0 <= v < 1.0,
         }
-        for position in POSITIONS:
-            checks[f"concession_exponent.{position}"] = self.concession_exponent.at(position) >= 0
+        checks = {
+            f"{name}.{position}": ok(getattr(self, name).at(position))
+            for name, ok in in_range.items()
+            for position in POSITIONS
+        }
+        checks["stock_target"] = self.stock_target is None or self.stock_target >= 0.0
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
             raise ValueError(f"HeuristicParams: out of range: {bad} in {self.to_dict()}")

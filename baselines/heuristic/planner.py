@@ -44,8 +44,10 @@ def plan_goal(
     consumes stock those rules are off. A first-level factory's sell floor falls by the storage a
     unit sold now saves until the end, and its market-relative sell limit is a whole price.
     """
-    production_target, price_slack = params.production_target, params.price_slack
-    min_margin, stock_target = params.min_margin, params.stock_target
+    position = market.position
+    production_target = params.production_target.at(position)
+    price_slack = params.price_slack.at(position)
+    min_margin, stock_target = params.min_margin.at(position), params.stock_target
     offsets = np.arange(state.horizon + 1)
     n_lines = float(state.n_lines[0])
     days_left = float(state.n_steps[0] - state.current_step[0])

@@ -46,9 +46,10 @@ def shard_seed(seed: int, shard: int) -> int:
     return seed + 1_000 * shard
 
 
-def worker_seed(seed: int, worker: int) -> int:
-    """The sampler seed of sweep worker ``worker``: workers sharing a study draw differently."""
-    return seed + 1_000 * worker
+def worker_seed(seed: int, worker: int, study: int = 0) -> int:
+    """The sampler seed of sweep worker ``worker`` in the ``study``-th of the studies sharing
+    its rounds: workers sharing a study, and studies sharing a round, draw differently."""
+    return seed + 1_000 * worker + 100_000 * study
 
 
 def split_seed(seed: int, split: int) -> int:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,15 @@ class BalancedSpec:
     stock_accounting: str = "scml"  # "consumed": production uses up raw stock (see envs.scml)
     rotation: str = "factories"  # or "latin" (pair offsets mixed), "levels" (fewer worlds)
     title: str = "HRL-XF position-balanced tournament"
+
+    @classmethod
+    def from_config(cls, settings: Mapping[str, Any], seed: int) -> BalancedSpec:
+        """The spec of a ``balanced`` config section (lists become tuples) with the run's seed
+        (the run's ``seed`` decides the configurations, whatever the section holds)."""
+        values = {**settings, "seed": int(seed)}
+        for name in ("competitors", "n_steps", "fillers"):
+            values[name] = tuple(values[name])
+        return cls(**values)
 
     def validate(self) -> None:
         if len(self.competitors) < 2 or len(set(self.competitors)) != len(self.competitors):

@@ -78,16 +78,7 @@ def load_included(spec: BalancedSpec, runs: list[Path]) -> tuple[pd.DataFrame, l
 
 
 def run(cfg: DictConfig, out: Path | None = None) -> dict:
-    settings = OmegaConf.to_container(cfg.balanced, resolve=True)
-    spec = BalancedSpec(
-        **{
-            **settings,
-            "competitors": tuple(settings["competitors"]),
-            "n_steps": tuple(settings["n_steps"]),
-            "fillers": tuple(settings["fillers"]),
-            "seed": int(cfg.seed),
-        }
-    )
+    spec = BalancedSpec.from_config(OmegaConf.to_container(cfg.balanced, resolve=True), cfg.seed)
     focus = list(cfg.focus)
     unknown = sorted(set(focus) - set(spec.competitors))
     if unknown:

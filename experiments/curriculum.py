@@ -1,25 +1,33 @@
-"""The curriculum as one resumable chain: collect -> BC -> AWR -> PPO -> self-play (the main job).
+"""The curriculum as one resumable chain: collect -> BC [-> AWR] -> DAgger -> PPO -> self-play
+(the main job).
 
     python -m experiments.curriculum                              # conf/main.yaml, small budgets
     python -m experiments.curriculum curriculum=offline           # another conf/curriculum/*.yaml
     python -m experiments.curriculum hydra.run.dir=<run> curriculum.start=ppo   # rerun from PPO
 
 Every stage runs in its own folder of one run directory and starts from the checkpoint of the
-trained stage before it. A finished stage leaves ``<stage>/DONE.json`` (its result) and is
+trained stage before it (DAgger: the previous stage's learner plays the collection's worlds, the
+heuristic labels its rounds, BC retrains on both). A finished stage leaves ``<stage>/DONE.json`` (its result) and is
 skipped when the chain runs again in the same directory; a killed stage resumes from its own
 periodic checkpoint (collection from its manifest, BC/AWR from ``train_state.pt``, PPO and
 self-play from their RLlib state). ``curriculum.start=<stage>`` deletes that stage and every
 later one, then reruns them. After each trained stage its agent plays the same seeded worlds
 (``curriculum.eval_worlds``); the mean score is ``eval/tournament_score`` in ``tensorboard/``,
-one curve across stages on the cumulative training samples (offline samples seen, then env
-steps). The chain ends with every stage's export, a small tournament (its title says how small;
-the full evaluation is ``python -m experiments.tournament.evaluate``) and ``summary.json``.
+one point per stage (``eval/tournament_score_by_samples``: on the cumulative training samples).
+The chain ends with every stage's export and a recommendation: every export and the shipped agent
+(``recommend.shipped``, e.g. ``policies/pretrained/heuristic/agent.zip``) play a small
+position-balanced tournament (``recommend.balanced``), and the chain recommends the stage whose
+paired difference to the shipped agent (over configurations, positions averaged) has a 95%
+interval above 0, the best such one, or else the shipped agent (printed, and in
+``summary.json``). A few configurations rarely separate agents: the full evaluation is
+``python -m experiments.tournament.evaluate``.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,21 +35,25 @@ from typing import Any
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
+from envs.scml.opponents import EXPORT_PREFIX
 from experiments.collect.__main__ import run as run_collect
 from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.seeding import chain_eval_seeds
+from experiments.dagger import run as run_dagger
 from experiments.export import export_agent
 from experiments.online.__main__ import run as run_online
 from experiments.online.evaluation import bundle_scores
 from experiments.schemas import register_schemas
-from experiments.tournament.__main__ import run as run_tournament
+from experiments.tournament.balanced import BalancedSpec, run_balanced
+from experiments.tournament.positions import paired_table
 from experiments.train.__main__ import run as run_train
 
-STAGES = ("collect", "bc", "awr", "ppo", "selfplay")
-TRAINED = ("bc", "awr", "ppo", "selfplay")
+STAGES = ("collect", "bc", "awr", "dagger", "ppo", "selfplay")
+TRAINED = ("bc", "awr", "dagger", "ppo", "selfplay")
 DONE = "DONE.json"
 SHARED = ("seed", "threads", "experiment_name")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # relative recommend.shipped paths start here
 
 
 def section(cfg: DictConfig, **parts: Any) -> DictConfig:
@@ -80,6 +92,28 @@ def offline_stage(name: str) -> Callable:
     return run
 
 
+def dagger_stage(cfg, out, results, order):
+    if "collect" not in results:
+        raise ValueError("stage dagger needs the collect stage before it in the chain")
+    start = previous_checkpoint(results, order, "dagger")
+    if start is None:
+        raise ValueError("stage dagger needs a trained stage (bc or awr) before it in the chain")
+    bc = {**OmegaConf.to_container(cfg.bc, resolve=True), "epochs": cfg.dagger.epochs}
+    dagger = section(
+        cfg,
+        collect=cfg.collect,
+        train=cfg.train,
+        bc=bc,
+        dataset=results["collect"]["dataset"],
+        init_from=start,
+        iterations=cfg.dagger.iterations,
+        teacher=cfg.dagger.teacher,
+        score_final=False,
+    )
+    result = run_dagger(dagger, out)
+    return {"checkpoint": result["checkpoint"], "samples": result["samples_seen"]}
+
+
 def online_stage(name: str) -> Callable:
     def run(cfg, out, results, order):
         stage = OmegaConf.to_container(cfg[name], resolve=True)
@@ -94,6 +128,7 @@ RUNNERS: dict[str, Callable] = {
     "collect": collect_stage,
     "bc": offline_stage("bc"),
     "awr": offline_stage("awr"),
+    "dagger": dagger_stage,
     "ppo": online_stage("ppo"),
     "selfplay": online_stage("selfplay"),
 }
@@ -115,9 +150,58 @@ def stage_score(cfg: DictConfig, checkpoint: str, out: Path) -> float:
         **OmegaConf.to_container(cfg.online.world, resolve=True),
         "log_dir": str(out / "eval_worlds"),
     }
-    seeds = chain_eval_seeds(int(cfg.curriculum.eval_worlds))
-    scores = bundle_scores(checkpoint, world, int(cfg.online.horizon), seeds)
+    seeds = chain_eval_seeds(cfg.curriculum.eval_worlds)
+    scores = bundle_scores(checkpoint, world, cfg.online.horizon, seeds)
     return float(scores.mean()) if len(scores) else float("nan")
+
+
+def recommend(cfg: DictConfig, root: Path, exports: dict[str, str]) -> dict[str, Any]:
+    """Which agent to enter: the stage ahead of the shipped agent by a paired interval above 0
+    (the best such stage), else the shipped agent. Plays ``recommend.balanced`` with every stage's
+    export and the shipped agent; writes ``recommend/`` (scores.csv, paired.csv)."""
+    out = root / "recommend"
+    shutil.rmtree(out, ignore_errors=True)  # exports may have changed: replay it
+    shipped_zip = PROJECT_ROOT / cfg.recommend.shipped  # an absolute path stays as it is
+    if not shipped_zip.is_file():
+        raise ValueError(f"recommend.shipped: {shipped_zip} is not a file (an agent.zip)")
+    shipped_dir = out / "shipped"
+    with zipfile.ZipFile(shipped_zip) as archive:
+        archive.extractall(shipped_dir)
+    shipped = f"{EXPORT_PREFIX}{shipped_dir}"
+    stage_of = {f"{EXPORT_PREFIX}{path}": name for name, path in exports.items()}
+    settings = OmegaConf.to_container(cfg.recommend.balanced, resolve=True)
+    settings["competitors"] = [*stage_of, shipped, *settings["competitors"]]
+    spec = BalancedSpec.from_config(settings, cfg.seed)
+    rows, failures = run_balanced(spec, out / "worlds")
+    write_atomic(out / "scores.csv", rows.to_csv(index=False))
+    paired = paired_table(rows, list(stage_of), [shipped])
+    write_atomic(out / "paired.csv", paired.to_csv(index=False))
+    overall = paired[paired.position == "all"]
+    ahead = overall[overall.ci_low > 0].sort_values("diff", ascending=False)
+    table = {
+        stage_of[row.agent]: {"diff": row["diff"], "ci_low": row.ci_low, "ci_high": row.ci_high}
+        for _, row in overall.iterrows()
+    }
+    if len(ahead):
+        best = stage_of[ahead.iloc[0].agent]
+        enter, why = exports[best], f"stage {best} is ahead of the shipped agent (paired, 95%)"
+    else:
+        enter = str(shipped_zip)
+        why = (
+            f"no stage is ahead of the shipped agent by a paired 95% interval over "
+            f"{spec.n_configs} configuration(s)"
+        )
+    print("paired difference to the shipped agent (all positions):")
+    for stage, row in table.items():
+        print(f"  {stage}: {row['diff']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]")
+    return {
+        "enter": enter,
+        "why": why,
+        "shipped": str(shipped_zip),
+        "paired_to_shipped": table,
+        "configs": spec.n_configs,
+        "failures": failures,
+    }
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
@@ -148,7 +232,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             samples += results[name]["samples"]
             if "tournament_score" in results[name]:
                 score = results[name]["tournament_score"]
-                # x = the stage's place in the chain (1 = bc, ..., 4 = selfplay): the online
+                # x = the stage's place in the chain (1 = bc, ..., 5 = selfplay): the online
                 # stages' few thousand steps after a million offline samples would otherwise
                 # show as one vertical line.
                 log("eval/tournament_score", score, STAGES.index(name))
@@ -163,25 +247,17 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         for name in order
         if name in TRAINED
     }
-    tournament = OmegaConf.to_container(cfg.tournament, resolve=True)
-    tournament["competitors"] = [f"export:{p}" for p in exports.values()] + list(
-        tournament["competitors"]
-    )
-    tournament["title"] = (
-        f"{tournament['title']} (small: {tournament['n_configs']} configuration(s) of "
-        f"{tournament['n_steps']} days; the full evaluation is python -m experiments.tournament.evaluate)"
-    )
-    shutil.rmtree(root / "tournament", ignore_errors=True)  # exports may have changed: replay it
-    table = run_tournament(section(cfg, tournament=tournament), root / "tournament")
+    recommendation = recommend(cfg, root, exports)
     summary = {
         "stages": results,
         "eval_tournament_score": chain_curve,
         "exports": exports,
-        "tournament": json.loads(table.to_json(orient="records")),
+        "recommendation": recommendation,
         "tensorboard": f"tensorboard --logdir {root}",
     }
     write_atomic(root / "summary.json", json.dumps(summary, indent=2, default=str))
     print(f"curriculum done: {root}")
+    print(f"enter: {recommendation['enter']} ({recommendation['why']})")
     print_tensorboard_hint(root)
     return summary
 

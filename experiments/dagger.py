@@ -9,7 +9,8 @@ expert=HeuristicStdAgent``) and ``init_from`` a checkpoint trained on it. Each i
    answering every round it met (``iter_<k>/dataset``);
 2. *train*: BC (``bc``, a stage config) from the current checkpoint on the teacher's dataset plus every
    DAgger dataset so far (``iter_<k>/train/checkpoint``).
-A last collection scores the final checkpoint. Rerunning the same command in the same run
+A last collection scores the final checkpoint (``score_final``; off in the main job, whose
+chain scores every stage itself). Rerunning the same command in the same run
 directory with more ``iterations`` continues: finished collections and trainings are kept.
 The collections use the teacher dataset's seeds, levels and worlds (the ``collect`` section must match its collection), so every checkpoint and
 the teacher meet the same worlds: ``dagger_table.md`` gives per level each one's mean final
@@ -80,6 +81,12 @@ def train(cfg: DictConfig, checkpoint: str, datasets: list[str], out: Path) -> s
     return trained
 
 
+def trained_samples(train_dir: Path) -> int:
+    """The training rows an iteration's BC went through (its metrics.json)."""
+    metrics = train_dir / "metrics.json"
+    return int(json.loads(metrics.read_text()).get("samples_seen", 0)) if metrics.is_file() else 0
+
+
 def train_section(cfg: DictConfig, checkpoint: str, datasets: list[str]) -> dict[str, Any]:
     """The training config of one iteration: BC from ``checkpoint`` on ``datasets``."""
     stage = {**OmegaConf.to_container(cfg.bc, resolve=True), "init_from": checkpoint}
@@ -91,14 +98,16 @@ def shared(cfg: DictConfig) -> dict[str, Any]:
     return {k: cfg[k] for k in ("seed", "threads", "experiment_name")}
 
 
-def run(cfg: DictConfig) -> dict[str, Any]:
-    root = prepare_run(cfg)
-    if int(cfg.iterations) < 1:
+def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
+    root = prepare_run(cfg, out)
+    if cfg.iterations < 1:
         raise ValueError(f"iterations must be >= 1, got {cfg.iterations}")
     teacher_data = str(Path(cfg.dataset).resolve())
     scores = world_scores(Path(teacher_data))
-    checkpoint, datasets, history = str(cfg.init_from), [teacher_data], []
-    for k in range(int(cfg.iterations) + 1):
+    checkpoint, datasets, history, samples = cfg.init_from, [teacher_data], [], 0
+    for k in range(cfg.iterations + 1):
+        if k == cfg.iterations and not cfg.score_final:
+            break
         step = root / f"iter_{k}"
         played = collect(cfg, checkpoint, step)
         for level, by_agent in world_scores(Path(played)).items():
@@ -117,11 +126,17 @@ def run(cfg: DictConfig) -> dict[str, Any]:
                 "disagreement": departures,
             }
         )
-        if k == int(cfg.iterations):
+        if k == cfg.iterations:
             break
         datasets.append(played)
         checkpoint = train(cfg, checkpoint, datasets, step / "train")
-    summary = {"iterations": history, "table": table, "checkpoint": checkpoint}
+        samples += trained_samples(step / "train")
+    summary = {
+        "iterations": history,
+        "table": table,
+        "checkpoint": checkpoint,
+        "samples_seen": samples,
+    }
     write_atomic(root / "summary.json", json.dumps(summary, indent=2, default=str))
     print(text)
     return summary

@@ -37,12 +37,12 @@ def run(cfg: DictConfig) -> dict:
         OmegaConf.to_container(cfg.world, resolve=True),
         list(cfg.opponents.names),
     )
-    policy = make_policy(str(cfg.policy.name), env, int(cfg.seed))
+    policy = make_policy(cfg.policy.name, env, cfg.seed)
     writer = CurveLogger(out / "tensorboard")
     episodes, steps = [], 0
     writer.steps(0)
-    for episode in range(int(cfg.episodes)):
-        obs, info = env.reset(seed=int(cfg.seed) + episode)
+    for episode in range(cfg.episodes):
+        obs, info = env.reset(seed=cfg.seed + episode)
         total, length, done = 0.0, 0, False
         while not done:
             obs, reward, done, truncated, info = env.step(policy(obs, info))

@@ -77,7 +77,7 @@ def metric(metrics: dict[str, Any], key: str) -> float:
 def run_trial(sweep: DictConfig, trial: optuna.Trial, trial_dir: Path) -> float:
     values = {name: suggest(trial, name, space) for name, space in sweep.params.items()}
     overrides = [*sweep.overrides, *(f"{name}={value}" for name, value in values.items())]
-    command = [sys.executable, "-m", str(sweep.app), f"hydra.run.dir={trial_dir}", *overrides]
+    command = [sys.executable, "-m", sweep.app, f"hydra.run.dir={trial_dir}", *overrides]
     log = trial_dir / "trial.log"
     trial_dir.mkdir(parents=True, exist_ok=True)
     with log.open("w") as stream:
@@ -86,7 +86,7 @@ def run_trial(sweep: DictConfig, trial: optuna.Trial, trial_dir: Path) -> float:
         )
     if done.returncode != 0:
         raise RuntimeError(f"trial {trial.number} failed (exit {done.returncode}); see {log}")
-    value = metric(json.loads((trial_dir / "metrics.json").read_text()), str(sweep.objective))
+    value = metric(json.loads((trial_dir / "metrics.json").read_text()), sweep.objective)
     trial.set_user_attr("dir", str(trial_dir))
     return value
 
@@ -97,20 +97,20 @@ def study_for(
     url = sweep.storage or f"sqlite:///{(out / 'study.db').resolve()}"
     storage = optuna.storages.RDBStorage(
         url,
-        heartbeat_interval=int(sweep.heartbeat_s),
-        grace_period=int(sweep.heartbeat_s) * 2,
+        heartbeat_interval=sweep.heartbeat_s,
+        grace_period=sweep.heartbeat_s * 2,
         heartbeat_stale_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
     )
     # Workers sharing a study need their own draws (sweep.worker), or they repeat each other.
     sampler = optuna.samplers.TPESampler(
-        seed=worker_seed(int(sweep.seed), int(sweep.worker), index),
-        n_startup_trials=int(sweep.startup_trials),
+        seed=worker_seed(sweep.seed, sweep.worker, index),
+        n_startup_trials=sweep.startup_trials,
     )
     return optuna.create_study(
-        study_name=name or str(sweep.name),
+        study_name=name or sweep.name,
         storage=storage,
         sampler=sampler,
-        direction=str(sweep.direction),
+        direction=sweep.direction,
         load_if_exists=True,
     )
 
@@ -146,7 +146,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         return run_rounds(sweep, out)
     study = study_for(sweep, out)
     done_before = complete(study)
-    bar = tqdm(total=int(sweep.n_trials), initial=done_before, desc="sweep trials", unit="trial")
+    bar = tqdm(total=sweep.n_trials, initial=done_before, desc="sweep trials", unit="trial")
 
     def objective(trial: optuna.Trial) -> float:
         value = run_trial(sweep, trial, out / TRIALS / str(trial.number))
@@ -158,18 +158,16 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     # it holds n_trials complete trials, whoever ran them.
     failures = (RuntimeError, ValueError, subprocess.TimeoutExpired) if sweep.keep_going else ()
     enough = optuna.study.MaxTrialsCallback(
-        int(sweep.n_trials), states=(optuna.trial.TrialState.COMPLETE,)
+        sweep.n_trials, states=(optuna.trial.TrialState.COMPLETE,)
     )
-    if done_before < int(sweep.n_trials):  # at most 2 n_trials here: failures cannot loop forever
-        study.optimize(
-            objective, n_trials=2 * int(sweep.n_trials), callbacks=[enough], catch=failures
-        )
+    if done_before < sweep.n_trials:  # at most 2 n_trials here: failures cannot loop forever
+        study.optimize(objective, n_trials=2 * sweep.n_trials, callbacks=[enough], catch=failures)
     bar.close()
     best = study.best_trial
     summary = {
-        "study": str(sweep.name),
-        "objective": str(sweep.objective),
-        "direction": str(sweep.direction),
+        "study": sweep.name,
+        "objective": sweep.objective,
+        "direction": sweep.direction,
         "complete_trials": complete(study),
         "best": {"number": best.number, "value": best.value, "params": best.params},
     }
@@ -186,7 +184,7 @@ def run_round(sweep: DictConfig, trials: dict[str, optuna.Trial], trial_dir: Pat
         for key, space in sweep.studies[name].params.items():
             overrides.append(f"{key}={suggest(trial, key, space)}")
     trial_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", str(sweep.app), f"hydra.run.dir={trial_dir}", *overrides]
+    command = [sys.executable, "-m", sweep.app, f"hydra.run.dir={trial_dir}", *overrides]
     with (trial_dir / "trial.log").open("w") as stream:
         done = subprocess.run(
             command, stdout=stream, stderr=subprocess.STDOUT, timeout=sweep.trial_timeout_s
@@ -212,7 +210,7 @@ def run_rounds(sweep: DictConfig, out: Path) -> dict[str, Any]:
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
             study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
     first = next(iter(studies.values()))
-    n_trials, failed = int(sweep.n_trials), 0
+    n_trials, failed = sweep.n_trials, 0
     bar = tqdm(total=n_trials, initial=complete(first), desc="sweep rounds", unit="round")
     while min(complete(study) for study in studies.values()) < n_trials and failed < n_trials:
         trials = {name: study.ask() for name, study in studies.items()}
@@ -233,8 +231,8 @@ def run_rounds(sweep: DictConfig, out: Path) -> dict[str, Any]:
         bar.update(1)
     bar.close()
     summary = {
-        "study": str(sweep.name),
-        "direction": str(sweep.direction),
+        "study": sweep.name,
+        "direction": sweep.direction,
         "studies": {
             name: {
                 "objective": str(sweep.studies[name].objective),

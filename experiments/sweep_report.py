@@ -7,7 +7,8 @@ A job is any folder under ``sweep_dir`` with a ``metrics.json`` and Hydra's
 ``.hydra/overrides.yaml``. Parameter columns are the overrides that differ between jobs; metric
 columns are the numeric metrics (dotted for nested ones, ``metrics=[...]`` to choose). The best
 job by ``metric`` (default: the Optuna study's objective, else the first metric column) in
-``mode`` (max/min; default the study's direction, else max) is marked. Writes
+``mode`` (max/min; default the study's direction, else max) is marked; a sweep whose studies
+share rounds (one study per position) names the best job of every study's objective too. Writes
 ``sweep_report.md`` and ``sweep_report.json`` into ``sweep_dir`` and prints the table.
 """
 
@@ -63,7 +64,8 @@ def report(
     keys = sorted({k for j in found for k in j["params"]})
     varying = [k for k in keys if len({json.dumps(j["params"].get(k)) for j in found}) > 1] or keys
     columns = metrics or sorted({k for j in found for k in j["metrics"]})
-    metric = metric or study.get("objective") or columns[0]
+    objectives = [value["objective"] for value in study.get("studies", {}).values()]
+    metric = metric or study.get("objective") or (objectives[:1] or columns)[0]
     mode = mode or {"maximize": "max", "minimize": "min"}.get(study.get("direction"), "max")
     if mode not in ("max", "min"):
         raise ValueError(f"mode must be max or min, got {mode!r}")
@@ -81,13 +83,34 @@ def report(
         cells += [str(j["params"].get(k, "")) for k in varying]
         cells += [f"{j['metrics'][c]:.4g}" if c in j["metrics"] else "" for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
+    per_study = {
+        name: pick(
+            [j for j in found if value["objective"] in j["metrics"]],
+            key=lambda j, key=value["objective"]: j["metrics"][key],
+        )["job"]
+        for name, value in study.get("studies", {}).items()
+        if any(value["objective"] in j["metrics"] for j in found)
+    }
+    studies = "".join(
+        f"study {name}: best by {study['studies'][name]['objective']} ({mode}): {job}\n"
+        for name, job in per_study.items()
+    )
     text = (
-        f"# Sweep {sweep_dir}\n\nbest by {metric} ({mode}): {best['job']}\n\n"
+        f"# Sweep {sweep_dir}\n\nbest by {metric} ({mode}): {best['job']}\n"
+        + (f"\n{studies}" if studies else "")
+        + "\n"
         + "\n".join(lines)
         + "\n"
     )
     write_atomic(sweep_dir / "sweep_report.md", text)
-    result = {"metric": metric, "mode": mode, "best": best, "jobs": found, "params": varying}
+    result = {
+        "metric": metric,
+        "mode": mode,
+        "best": best,
+        "best_per_study": per_study,
+        "jobs": found,
+        "params": varying,
+    }
     write_atomic(sweep_dir / "sweep_report.json", json.dumps(result, indent=2))
     print(text)
     return result

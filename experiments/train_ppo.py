@@ -31,9 +31,11 @@ from stable_baselines3.common.monitor import Monitor
 
 import envs  # noqa: F401 - registers the ids
 from experiments.common.curves import sb3_logger
+from experiments.common.ppo_settings import PPOHyperParams
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.seeding import eval_env_seed
 from experiments.schemas import register_schemas
+from experiments.train_ppo_settings import PPOSettings
 
 ALGORITHMS = {"ppo": PPO, "maskable_ppo": MaskablePPO}
 
@@ -49,10 +51,10 @@ def make_env(task: DictConfig) -> gym.Env:
 
 
 def run(cfg: DictConfig) -> dict:
-    out = prepare_run(cfg)
-    algo = cfg.algo
+    algo = PPOSettings(**OmegaConf.to_container(cfg.algo, resolve=True))
     if algo.name not in ALGORITHMS:
         raise ValueError(f"algo.name must be one of {sorted(ALGORITHMS)}, got {algo.name!r}")
+    out = prepare_run(cfg)
     env = make_env(cfg.task)
     masked = algo.name == "maskable_ppo"
     if masked and not hasattr(env.unwrapped, "action_masks"):
@@ -62,18 +64,12 @@ def run(cfg: DictConfig) -> dict:
     )
     policy_kwargs = {}
     if cfg.task.get("extractor"):
-        policy_kwargs["features_extractor_class"] = import_object(str(cfg.task.extractor))
+        policy_kwargs["features_extractor_class"] = import_object(cfg.task.extractor)
     model = ALGORITHMS[algo.name](
         policy,
         env,
-        n_steps=int(algo.n_steps),
-        batch_size=int(algo.batch_size),
-        n_epochs=int(algo.n_epochs),
-        learning_rate=float(algo.learning_rate),
-        gamma=float(algo.gamma),
-        gae_lambda=float(algo.gae_lambda),
-        ent_coef=float(algo.ent_coef),
-        seed=int(cfg.seed),
+        **PPOHyperParams.pick(algo).sb3_kwargs(),
+        seed=cfg.seed,
         device="cpu",
         verbose=0,
         policy_kwargs=policy_kwargs,
@@ -83,26 +79,26 @@ def run(cfg: DictConfig) -> dict:
     checkpoints = out / "checkpoints"
     start = time.perf_counter()
     model.learn(
-        total_timesteps=int(algo.total_timesteps),
+        total_timesteps=algo.total_timesteps,
         callback=CheckpointCallback(
-            save_freq=int(algo.checkpoint_every), save_path=str(checkpoints), name_prefix="ppo"
+            save_freq=algo.checkpoint_every, save_path=str(checkpoints), name_prefix="ppo"
         ),
         progress_bar=False,
     )
     elapsed = time.perf_counter() - start
     model.save(str(checkpoints / "final"))
     eval_env = Monitor(make_env(cfg.task))
-    eval_env.reset(seed=eval_env_seed(int(cfg.seed)))
+    eval_env.reset(seed=eval_env_seed(cfg.seed))
     evaluate = evaluate_masked if masked else evaluate_policy
-    mean_return, std_return = evaluate(model, eval_env, n_eval_episodes=int(algo.eval_episodes))
+    mean_return, std_return = evaluate(model, eval_env, n_eval_episodes=algo.eval_episodes)
     logger.record("eval/mean_reward", float(mean_return))
     logger.dump(model.num_timesteps)
     logger.close()
     metrics = {
-        "task": str(cfg.task.id),
-        "algorithm": str(algo.name),
-        "total_timesteps": int(algo.total_timesteps),
-        "env_steps_per_s": int(algo.total_timesteps) / elapsed,
+        "task": cfg.task.id,
+        "algorithm": algo.name,
+        "total_timesteps": algo.total_timesteps,
+        "env_steps_per_s": algo.total_timesteps / elapsed,
         "eval_mean_return": float(mean_return),
         "eval_std_return": float(std_return),
         "checkpoint": str(checkpoints / "final.zip"),

@@ -8,6 +8,7 @@ from hydra import compose, initialize_config_dir
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 
+from experiments.config_schemas import PRIMARY_SCHEMAS
 from experiments.schemas import EXTRA_SCHEMAS, SCHEMAS, register_schemas
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -86,7 +87,7 @@ def test_typed_groups_have_their_schema_in_every_option():
         ("rollout", "world.n_stepz=5", "world.n_stepz"),
         ("collect", "world.n_learners=two", "world.n_learners"),
         ("tournament", "tournament.n_configs=many", "tournament.n_configs"),
-        ("train_ppo", "algo.learning_rate=fast", "algo.learning_rate"),
+        ("train_ppo", "algo.lr=fast", "algo.lr"),
         ("train_maddpg", "maddpg.tau=x", "maddpg.tau"),
         ("main", "bc.epochs=abc", "bc.epochs"),
         ("export", "heuristic.price_slack=wide", "heuristic.price_slack"),
@@ -97,3 +98,74 @@ def test_typed_groups_have_their_schema_in_every_option():
 def test_wrong_types_and_unknown_keys_fail_at_composition(primary, override, named):
     with pytest.raises(ConfigCompositionException, match=named.replace(".", "\\.")):
         compose(primary, overrides=[*REQUIRED.get(primary, []), override])
+
+
+# One of each primary's own keys, set to a value of the wrong type.
+WRONG_TYPES = {
+    "collect": "n_worlds=many",
+    "compare": "runs=one",
+    "compare_maddpg": "workers=two",
+    "dagger": "iterations=three",
+    "disagreement": "seed=zero",
+    "evaluate": "focus=HeuristicStdAgent",
+    "evaluate_allocation": "ppo_timesteps=lots",
+    "evaluate_calibration": "ppo.gae_lambda=high",
+    "expert_table": "threads=one",
+    "export": "name=[a,b]",
+    "export_check": "worlds_per_level=two",
+    "heuristic_trial": "horizon=long",
+    "main": "curriculum.eval_worlds=four",
+    "online": "network.hidden=wide",
+    "package": "team=[a,b]",
+    "rollout": "episodes=two",
+    "ship": "version=[1,2]",
+    "sweep": "sweep.n_trials=many",
+    "sweep_report": "metrics=accuracy",
+    "tournament": "seed=zero",
+    "train": "val_fraction=quarter",
+    "train_maddpg": "learn.n_envs=four",
+    "train_ppo": "algo.num_epochs=five",
+    "train_rllib_ppo": "ppo.train_batch_size=big",
+}
+
+
+def test_every_primary_starts_from_its_schema():
+    assert set(PRIMARY_SCHEMAS) == set(PRIMARIES) == set(WRONG_TYPES)
+    for primary in PRIMARIES:
+        text = (CONF / f"{primary}.yaml").read_text()
+        assert f"- {primary}_schema" in text, f"conf/{primary}.yaml does not start from its schema"
+
+
+@pytest.mark.parametrize("primary", PRIMARIES)
+def test_every_primary_refuses_a_wrongly_typed_value_naming_the_key(primary):
+    override = WRONG_TYPES[primary]
+    key = override.split("=")[0]
+    with pytest.raises(ConfigCompositionException, match=key.replace(".", "\\.")):
+        compose(primary, overrides=[*REQUIRED.get(primary, []), override])
+
+
+def test_the_ppo_settings_are_spelled_once():
+    """SB3 and RLlib read the same names; each library's spelling comes from one mapping."""
+    from experiments.common.ppo_settings import PPOHyperParams
+
+    hyper = PPOHyperParams(train_batch_size=128, minibatch_size=32, gae_lambda=0.9, clip=0.1)
+    sb3, rllib = hyper.sb3_kwargs(), hyper.rllib_training()
+    assert (sb3["n_steps"], sb3["batch_size"], sb3["gae_lambda"], sb3["clip_range"]) == (
+        128,
+        32,
+        0.9,
+        0.1,
+    )
+    assert rllib["train_batch_size_per_learner"] == 128 and rllib["lambda_"] == 0.9
+    assert rllib["clip_param"] == 0.1 and rllib["minibatch_size"] == 32
+    for primary, section in [
+        ("train_ppo", "algo"),
+        ("online", "stage"),
+        ("train_rllib_ppo", "ppo"),
+    ]:
+        cfg = compose(primary, overrides=REQUIRED.get(primary, []))
+        assert {"train_batch_size", "minibatch_size", "gae_lambda", "clip", "lr"} <= set(
+            cfg[section]
+        ), primary
+    with pytest.raises(ValueError, match="minibatch_size"):
+        PPOHyperParams(train_batch_size=16, minibatch_size=32)

@@ -1,5 +1,5 @@
 """The curriculum chain (the main job): every stage on a tiny budget, killed and resumed, rerun
-from a stage; the chain's one score curve, the exports and the small tournament."""
+from a stage; the chain's one score curve, the exports and the recommendation."""
 
 import json
 import os
@@ -43,11 +43,11 @@ TINY = [
     "online.world.agents_per_process=2",
     "online.ray.num_cpus=1",
     "curriculum.eval_worlds=1",
-    "tournament.n_steps=5",
-    "tournament.n_configs=1",
-    "tournament.competitors=[GreedyStdAgent]",
-    "tournament.competitors_per_world=5",
-    "tournament.parallelism=serial",
+    "recommend.balanced.n_steps=[6,6]",
+    "recommend.balanced.n_configs=2",
+    "recommend.balanced.agents_per_process=2",
+    "recommend.balanced.ray_address=null",
+    "dagger.epochs=2",
 ]
 
 
@@ -71,8 +71,12 @@ def finish(run_dir, *overrides):
 @pytest.mark.slow
 def test_the_chain_survives_a_kill_and_reruns_from_a_stage(tmp_path):
     run = tmp_path / "run"
+    every_stage = "curriculum.stages=[collect,bc,awr,dagger,ppo,selfplay]"
     process = subprocess.Popen(
-        chain(run), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        chain(run, every_stage),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     state = run / "awr" / "train_state.pt"
     deadline = time.monotonic() + 600
@@ -83,27 +87,40 @@ def test_the_chain_survives_a_kill_and_reruns_from_a_stage(tmp_path):
     process.wait()
     assert (run / "bc" / "DONE.json").is_file() and not (run / "awr" / "DONE.json").exists()
 
-    out = finish(run)
+    out = finish(run, every_stage)
     assert "[curriculum] collect: done before, skipped" in out
     assert "[curriculum] bc: done before, skipped" in out
     assert "[curriculum] awr: running" in out and not state.exists()  # resumed, then finished
     summary = json.loads((run / "summary.json").read_text())
-    assert list(summary["stages"]) == ["collect", "bc", "awr", "ppo", "selfplay"]
-    assert set(summary["exports"]) == {"bc", "awr", "ppo", "selfplay"}
-    for stage in ("bc", "awr", "ppo", "selfplay"):
+    trained = ["bc", "awr", "dagger", "ppo", "selfplay"]
+    assert list(summary["stages"]) == ["collect", *trained]
+    assert set(summary["exports"]) == set(trained)
+    for stage in trained:
         assert (run / "exports" / stage / "export.json").is_file()
+    for stage in ("bc", "awr", "ppo", "selfplay"):
         check_run(run / stage / "tensorboard", required=("charts/SPS",))
+    assert (run / "dagger" / "iter_0" / "train" / "checkpoint").is_dir()
+    assert summary["stages"]["dagger"]["samples"] > 0
     # One score curve across the stages: one point per stage, and on cumulative samples.
     steps, values = read_scalars(run / "tensorboard", "eval/tournament_score")
-    assert list(steps) == [1, 2, 3, 4]
+    assert list(steps) == [1, 2, 3, 4, 5]
     steps, by_samples = read_scalars(run / "tensorboard", "eval/tournament_score_by_samples")
-    assert len(steps) == 4 and (steps[1:] > steps[:-1]).all() and list(by_samples) == list(values)
-    table = (run / "tournament" / "results.md").read_text()
-    assert "small: 1 configuration(s)" in table
-    assert "| HRLXFSELFPLAY |" in table and "| GreedyStdAgent |" in table
+    assert len(steps) == 5 and (steps[1:] > steps[:-1]).all() and list(by_samples) == list(values)
+    # The recommendation: every stage paired with the shipped agent on the same worlds.
+    recommendation = summary["recommendation"]
+    assert set(recommendation["paired_to_shipped"]) == set(trained)
+    assert recommendation["shipped"].endswith("policies/pretrained/heuristic/agent.zip")
+    ahead = [s for s, row in recommendation["paired_to_shipped"].items() if row["ci_low"] > 0]
+    expected = (
+        summary["exports"][max(ahead, key=lambda s: recommendation["paired_to_shipped"][s]["diff"])]
+        if ahead
+        else recommendation["shipped"]
+    )
+    assert recommendation["enter"] == expected
+    assert f"enter: {recommendation['enter']}" in out
 
     first_ppo = (run / "ppo" / "DONE.json").read_text()
-    out = finish(run, "curriculum.start=selfplay")
+    out = finish(run, every_stage, "curriculum.start=selfplay")
     assert "[curriculum] ppo: done before, skipped" in out
     assert "[curriculum] selfplay: running" in out
     assert (run / "ppo" / "DONE.json").read_text() == first_ppo
@@ -113,7 +130,8 @@ def test_the_chain_survives_a_kill_and_reruns_from_a_stage(tmp_path):
     ("stages", "start", "named"),
     [
         (["bc", "collect"], None, "order"),
-        (["collect", "dagger"], None, "unknown"),
+        (["collect", "distill"], None, "unknown"),
+        (["collect", "dagger", "bc"], None, "order"),
         (["collect", "bc"], "ppo", "curriculum.start"),
     ],
 )

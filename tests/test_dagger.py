@@ -270,3 +270,37 @@ def test_the_loop_trains_on_the_aggregate_and_pairs_every_checkpoint_with_the_te
     assert len(section["dataset"]) == 3 and section["stage"]["init_from"] == str(
         trained / "checkpoint"
     )
+
+
+@pytest.mark.parametrize("source", ["hindsight", "stated"])
+def test_l3_trains_on_the_goal_its_context_features_came_from(mixed, source):
+    """Through sample building into the tensors training reads: every L3 row's goal prefix is
+    the goal its context features were computed from, on the expert's days and the learner's,
+    in both label modes; on a learner's day it is the learner's own goal (with stated labels L2
+    still learns the teacher's goal there)."""
+    from experiments.train.samples import OfflineSamples
+    from experiments.train.stages import with_goals
+
+    samples = OfflineSamples.build(mixed, H, 4, 0.5, 0, 0.99, True, l2_labels=source)
+    labels = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H, source=source))
+    l3 = extract_l3_samples(
+        mixed, labels["goal"], labels["encoded"], L3LabelConfig(horizon=H, history_length=4)
+    )
+    np.testing.assert_array_equal(samples.answers["context"].numpy(), l3["answer_context"])
+    np.testing.assert_array_equal(samples.proposals["context"].numpy(), l3["proposal_context"])
+    # on the learner's days: the learner's own goal (hindsight labels encode its day_goal there)
+    own = reconstruct_l2_goals(mixed, L2LabelConfig(horizon=H))["encoded"]
+    learner_rows = 0
+    for table in (samples.proposals, samples.answers):
+        rows = table["day_row"].numpy()
+        prefix = with_goals(table, samples.l2)["goal"].numpy()
+        np.testing.assert_allclose(prefix, labels["encoded"][rows], rtol=1e-6)
+        learner = mixed["day_world"][rows] == 1
+        np.testing.assert_allclose(prefix[learner], own[rows[learner]], rtol=1e-6)
+        learner_rows += int(learner.sum())
+    assert learner_rows > 10
+    if source == "stated":  # L2's label on the learner's days is the teacher's, not the prefix
+        learner_days = mixed["day_world"] == 1
+        assert not np.allclose(
+            samples.l2["target"].numpy()[learner_days], samples.l2["l3_goal"].numpy()[learner_days]
+        )

@@ -71,3 +71,28 @@ def test_it_packages_as_a_submission(tmp_path):
         names = z.namelist()
     assert "export.json" in names and "heuristic executor decides" in readme
     assert not any(name.endswith("weights.pt") for name in names)
+
+
+def test_the_export_command_exports_the_heuristic_alone_with_checkpoint_null(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "searched"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.export",
+            "checkpoint=null",
+            f"out={out}",
+            "name=HRLXFSearched",
+            "heuristic.price_slack.middle=0.25",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    meta = read_export(out)
+    assert meta["kind"] == "heuristic" and meta["class_name"] == "HRLXFSearched"
+    assert meta["heuristic_params"]["price_slack"] == {"first": 0.1, "middle": 0.25, "last": 0.1}

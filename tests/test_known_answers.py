@@ -18,6 +18,7 @@ from envs.allocation.envs import LOGIT_SCALE, AdvisorWeightsEnv
 from envs.allocation.fusion import softmax
 from envs.allocation.scenarios import planted_factor_series, planted_skill_series
 from envs.trading.rules import rule_actions
+from experiments.common.ppo_settings import RLlibPPOSettings
 from experiments.common.ray_runtime import start_ray
 from experiments.common.rllib_ppo import build_ppo
 from experiments.markets.evaluate_calibration import walk
@@ -81,8 +82,7 @@ def test_calibration_agent_raises_the_beta_of_the_planted_factor(tmp_path, seed)
     def make_env():
         return CalibrationParallelEnv(series=series, start=0, stop=2000, episode_length=250)
 
-    ppo = {"train_batch_size": 1000, "minibatch_size": 250, "num_epochs": 4, "lr": 3e-4}
-    ppo |= {"gamma": 0.99, "lambda": 0.95, "entropy_coeff": 0.0, "hidden_sizes": [64, 64]}
+    ppo = RLlibPPOSettings()  # 1000-step batches, 250-step minibatches, 4 epochs, lr 3e-4
     algo, modules = build_ppo(make_env, f"hrlxf-planted-factor-{seed}", "per_type", ppo, seed)
     try:
         for _ in range(15):

@@ -53,21 +53,12 @@ def maddpg(steps: int) -> float:
 
 def rllib_ppo(iterations: int) -> float:
     from experiments.common import rllib_ppo as ppo_lib
+    from experiments.common.ppo_settings import RLlibPPOSettings
     from experiments.common.ray_runtime import start_ray
 
     with tempfile.TemporaryDirectory(prefix="hrlxf-bench-") as tmp:
         start_ray(Path(tmp), num_cpus=1)
-        settings = {
-            "rollout_fragment_length": 200,
-            "train_batch_size": 1000,
-            "minibatch_size": 250,
-            "num_epochs": 4,
-            "lr": 3e-4,
-            "gamma": 0.99,
-            "lambda": 0.95,
-            "entropy_coeff": 0.0,
-            "hidden_sizes": [64, 64],
-        }
+        settings = RLlibPPOSettings(rollout_fragment_length="200")
         algo, _ = ppo_lib.build_ppo(make_env, "hrlxf-bench-trading", "per_type", settings, 0)
         try:
             first = algo.train()  # warm-up iteration

@@ -47,9 +47,9 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
     world = OmegaConf.to_container(cfg.world, resolve=True)
     levels, experts, lengths = list(cfg.levels), experts_of(cfg), world_lengths(cfg)
     plans = []
-    for index in range(int(cfg.n_worlds)):
+    for index in range(cfg.n_worlds):
         group = index // len(experts)
-        seed = collection_world_seed(int(cfg.seed), group)
+        seed = collection_world_seed(cfg.seed, group)
         spec = {
             **world,
             "learner_process": int(levels[group % len(levels)]),
@@ -64,9 +64,9 @@ def world_plan(cfg: DictConfig, dataset: Path) -> list[dict]:
                 "world": spec,
                 "expert": experts[index % len(experts)],
                 "seed": seed,
-                "horizon": int(cfg.horizon),
+                "horizon": cfg.horizon,
                 "shard": str(dataset / shard_name(index)),
-                "threads": int(cfg.threads),
+                "threads": cfg.threads,
                 "expert_params": expert_params(cfg),
             }
         )
@@ -105,14 +105,14 @@ def identity(cfg: DictConfig) -> dict:
 
 def run(cfg: DictConfig, out: Path | None = None) -> dict:
     out = prepare_run(cfg, out)
-    if int(cfg.n_worlds) < 1:
+    if cfg.n_worlds < 1:
         raise ValueError(f"n_worlds must be >= 1, got {cfg.n_worlds}")
     dataset = Path(cfg.dataset_dir) if cfg.dataset_dir else out / "dataset"
     manifest = Manifest(dataset, identity(cfg))
     todo = [p for p in world_plan(cfg, dataset) if not manifest.done(Path(p["shard"]).name)]
     start = time.perf_counter()
     if todo:
-        start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
+        start_ray(out, cfg.ray.num_cpus, cfg.ray.address)
         import ray
 
         task = ray.remote(num_cpus=1)(collect_world)

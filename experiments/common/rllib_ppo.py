@@ -1,4 +1,6 @@
-"""Multi-agent PPO on RLlib's new API stack for any PettingZoo parallel env of the project.
+"""PPO on RLlib's new API stack: the one place RLlib's ``PPOConfig`` is made from the project's
+PPO settings (:func:`ppo_config`, used by the SCML online stages too), and multi-agent PPO for
+any PettingZoo parallel env of the project (:func:`build_ppo`).
 
 Policy sharing: ``shared`` (one module for every agent), ``per_type`` (agents ``<type>_<k>``
 share the module ``<type>``; an agent without a numeric suffix gets its own), ``per_agent``.
@@ -14,24 +16,35 @@ from pettingzoo import ParallelEnv
 from tqdm import tqdm
 
 from experiments.common.curves import CurveLogger, rllib_scalars
+from experiments.common.ppo_settings import PPOHyperParams, RLlibPPOSettings
 from policies.sharing import SHARING, module_of
 
-__all__ = ["SHARING", "build_ppo", "module_of", "rllib_scalars"]
+__all__ = ["SHARING", "build_ppo", "module_of", "ppo_config", "rllib_scalars"]
+
+
+def ppo_config(hyper: PPOHyperParams, seed: int, **training: Any):
+    """RLlib's ``PPOConfig`` with the hyper-parameters and the seed (``training``: further
+    arguments of ``PPOConfig.training``); environment, runners and modules left to the caller."""
+    from ray.rllib.algorithms.ppo import PPOConfig
+
+    return (
+        PPOConfig()
+        .training(**PPOHyperParams.pick(hyper).rllib_training(), **training)
+        .debugging(seed=seed)
+    )
 
 
 def build_ppo(
     make_env: Callable[[], ParallelEnv],
     env_name: str,
     sharing: str,
-    ppo: dict[str, Any],
+    ppo: RLlibPPOSettings,
     seed: int,
 ):
     """A built RLlib PPO Algorithm (local env runner, one learner on the driver)."""
-    from ray.rllib.algorithms.ppo import PPOConfig
     from ray.rllib.env.wrappers.pettingzoo_env import ParallelPettingZooEnv
     from ray.tune.registry import register_env
 
-    fragment = ppo.get("rollout_fragment_length", "auto")
     env = make_env()
     agents = list(env.possible_agents)
     modules = sorted({module_of(a, sharing) for a in agents})
@@ -44,27 +57,14 @@ def build_ppo(
             )
     register_env(env_name, lambda _: ParallelPettingZooEnv(make_env()))
     config = (
-        PPOConfig()
+        ppo_config(ppo, seed)
         .environment(env_name)
-        .env_runners(
-            num_env_runners=int(ppo.get("num_env_runners", 0)),
-            rollout_fragment_length=fragment if fragment == "auto" else int(fragment),
-        )
+        .env_runners(num_env_runners=ppo.num_env_runners, rollout_fragment_length=ppo.fragment)
         .multi_agent(
             policies=set(modules),
             policy_mapping_fn=lambda agent_id, episode, **kw: module_of(agent_id, sharing),
         )
-        .training(
-            train_batch_size_per_learner=int(ppo["train_batch_size"]),
-            minibatch_size=int(ppo["minibatch_size"]),
-            num_epochs=int(ppo["num_epochs"]),
-            lr=float(ppo["lr"]),
-            gamma=float(ppo["gamma"]),
-            lambda_=float(ppo["lambda"]),
-            entropy_coeff=float(ppo["entropy_coeff"]),
-        )
-        .rl_module(model_config={"fcnet_hiddens": list(ppo["hidden_sizes"])})
-        .debugging(seed=seed)
+        .rl_module(model_config={"fcnet_hiddens": list(ppo.hidden_sizes)})
     )
     return config.build_algo(), modules
 

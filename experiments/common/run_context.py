@@ -82,11 +82,11 @@ def prepare_run(cfg: DictConfig, out: Path | None = None) -> Path:
     in ``out`` (default: the Hydra run directory). Returns the output directory."""
     import torch
 
-    torch.set_num_threads(int(cfg.threads))
+    torch.set_num_threads(cfg.threads)
     os.environ.setdefault("OMP_NUM_THREADS", str(cfg.threads))
-    random.seed(int(cfg.seed))
-    np.random.seed(int(cfg.seed) % (2**32))
-    torch.manual_seed(int(cfg.seed))
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed % (2**32))
+    torch.manual_seed(cfg.seed)
     out = Path(out) if out is not None else run_dir()
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))

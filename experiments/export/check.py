@@ -97,9 +97,9 @@ register_schemas()  # typed config groups: bad values fail at composition
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="export_check")
 def main(cfg: DictConfig) -> None:
     report = check(
-        str(cfg.export),
-        int(cfg.worlds_per_level),
-        int(cfg.n_steps),
+        cfg.export,
+        cfg.worlds_per_level,
+        cfg.n_steps,
         list(cfg.opponents),
         cfg.reference,
     )

@@ -93,8 +93,7 @@ register_schemas()  # typed config groups: bad values fail at composition
 def main(cfg: DictConfig) -> None:
     metadata = {key: str(cfg[key]) for key in ("team", "author", "email", "version")}
     heuristic = OmegaConf.to_container(cfg.heuristic, resolve=True)
-    checkpoint = None if cfg.checkpoint is None else str(cfg.checkpoint)
-    print(ship(checkpoint, str(cfg.name), str(cfg.class_name), heuristic, metadata))
+    print(ship(cfg.checkpoint, cfg.name, cfg.class_name, heuristic, metadata))
 
 
 if __name__ == "__main__":

@@ -76,16 +76,16 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"unknown methods {unknown}; known: {list(METHODS)}")
     jobs = [
-        (c["marl_task"], c["maddpg"], c["learn"], m, int(s), out, int(cfg.threads))
+        (c["marl_task"], c["maddpg"], c["learn"], m, int(s), out, cfg.threads)
         for m in c["methods"]
         for s in c["seeds"]
     ]
-    with ProcessPoolExecutor(max_workers=int(cfg.workers), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=cfg.workers, mp_context=get_context("spawn")) as pool:
         runs = list(pool.map(train_one, *zip(*jobs, strict=True)))
     write_atomic(out / "runs.json", json.dumps(runs, indent=2))
     rows = summarize(runs)
-    task = str(cfg.marl_task.name)
-    write_atomic(out / "results.md", markdown(rows, task, int(cfg.learn.total_env_steps)))
+    task = cfg.marl_task.name
+    write_atomic(out / "results.md", markdown(rows, task, cfg.learn.total_env_steps))
     groups: dict[str, list] = {}
     for r in runs:
         groups.setdefault(r["method"], []).append(r["tensorboard"])

@@ -82,13 +82,13 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     out = prepare_run(cfg)
     series = allocation_series(cfg)
     splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
-    common = {"series": series, "include_market": bool(cfg.include_market), "cost": float(cfg.cost)}
-    report = WalkForwardReport(float(cfg.cost), float(cfg.bars_per_year))
+    common = {"series": series, "include_market": cfg.include_market, "cost": cfg.cost}
+    report = WalkForwardReport(cfg.cost, cfg.bars_per_year)
     seeds = [int(seed) for seed in cfg.seeds]
     weights: list[dict] = []
     for seed in seeds:
         for index, split in enumerate(splits):
-            ranges = [r for r in split.train_ranges if r[1] - r[0] > int(cfg.episode_length)]
+            ranges = [r for r in split.train_ranges if r[1] - r[0] > cfg.episode_length]
             if not ranges:
                 raise ValueError(f"split {index} has no training range longer than an episode")
             test_range = split.test
@@ -98,13 +98,13 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                     AdvisorWeightsEnv(
                         start=a,
                         stop=b,
-                        episode_length=int(cfg.episode_length),
-                        reward=str(cfg.stage1_reward),
+                        episode_length=cfg.episode_length,
+                        reward=cfg.stage1_reward,
                         **common,
                     )
                     for a, b in ranges
                 ],
-                int(cfg.ppo_timesteps),
+                cfg.ppo_timesteps,
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage1_seed{seed}_split{index}",
@@ -124,13 +124,13 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                     FusedDecisionEnv(
                         start=a,
                         stop=b,
-                        episode_length=int(cfg.episode_length),
+                        episode_length=cfg.episode_length,
                         weighting=weighting,
                         **common,
                     )
                     for a, b in ranges
                 ],
-                int(cfg.ppo_timesteps),
+                cfg.ppo_timesteps,
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage2_seed{seed}_split{index}",
@@ -167,7 +167,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                     for t in range(len(test))
                 ]
             )
-            best = best_single_advisor(series.take(split.train_ranges), float(cfg.cost))
+            best = best_single_advisor(series.take(split.train_ranges), cfg.cost)
             methods = {
                 "stage1 (learned weights)": stage1_positions,
                 "stage1+2 (learned decision)": stage2_positions,
@@ -181,7 +181,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 if learned or seed == seeds[0]:  # baselines do not depend on the seed
                     name = "best single" if method.startswith("best single") else method
                     report.add(index, name, positions, test.next_return, seed)
-    method = str(cfg.splits.method).replace("_", " ")
+    method = cfg.splits.method.replace("_", " ")
     weights = pd.DataFrame(weights)
     write_atomic(out / "weights.csv", weights.to_csv(index=False))
     report.write(

@@ -29,6 +29,7 @@ from envs.allocation.series import market_bars
 from envs.market.splits import make_splits
 from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger
+from experiments.common.ppo_settings import RLlibPPOSettings
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, print_tensorboard_hint, write_atomic
 from experiments.common.seeding import split_seed
@@ -67,10 +68,10 @@ def run(cfg: DictConfig) -> str:
     out = prepare_run(cfg)
     series = calibration_series(cfg)
     env_kwargs = OmegaConf.to_container(cfg.env, resolve=True)
-    ppo = OmegaConf.to_container(cfg.ppo, resolve=True)
+    ppo = RLlibPPOSettings(**OmegaConf.to_container(cfg.ppo, resolve=True))
     splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
-    start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
-    report = WalkForwardReport(float(cfg.env.cost), float(cfg.bars_per_year))
+    start_ray(out, cfg.ray.num_cpus, cfg.ray.address)
+    report = WalkForwardReport(cfg.env.cost, cfg.bars_per_year)
     seeds = [int(seed) for seed in cfg.seeds]
     betas = []
     for seed, (index, split) in itertools.product(seeds, enumerate(splits)):
@@ -83,14 +84,14 @@ def run(cfg: DictConfig) -> str:
         algo, modules = rllib_ppo.build_ppo(
             make_train_env,
             f"hrlxf-calibration-seed{seed}-split{index}",
-            str(cfg.sharing),
+            cfg.sharing,
             ppo,
             split_seed(seed, index),
         )
         run_name = f"seed{seed}_split{index}"
         try:
             with CurveLogger(str(out / "tensorboard" / run_name)) as writer:
-                rllib_ppo.train(algo, int(cfg.iterations), writer)
+                rllib_ppo.train(algo, cfg.iterations, writer)
             rllib_ppo.save(algo, out / "checkpoints" / run_name)
             test_env = CalibrationParallelEnv(
                 series=series,
@@ -99,7 +100,7 @@ def run(cfg: DictConfig) -> str:
                 **{**env_kwargs, "episode_length": 1},
             )
             spaces = {a: test_env.action_space(a) for a in test_env.possible_agents}
-            team = RLlibTeam({m: algo.get_module(m) for m in modules}, str(cfg.sharing), spaces)
+            team = RLlibTeam({m: algo.get_module(m) for m in modules}, cfg.sharing, spaces)
         finally:
             algo.stop()
         start = test_env.first_bar

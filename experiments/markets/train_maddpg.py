@@ -86,10 +86,10 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         container["marl_task"],
         container["maddpg"],
         container["learn"],
-        str(cfg.method),
-        int(cfg.seed),
+        cfg.method,
+        cfg.seed,
         out,
-        int(cfg.threads),
+        cfg.threads,
     )
     return write_metrics(out, metrics)
 

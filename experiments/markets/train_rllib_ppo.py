@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger
+from experiments.common.ppo_settings import RLlibPPOSettings
 from experiments.common.ray_runtime import start_ray
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.markets.marl_tasks import env_factory
@@ -25,17 +26,17 @@ from experiments.schemas import register_schemas
 
 def run(cfg: DictConfig) -> dict[str, Any]:
     out = prepare_run(cfg)
-    rllib_ppo.module_of("x_0", str(cfg.sharing))  # a bad sharing name fails before Ray starts
-    start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
+    rllib_ppo.module_of("x_0", cfg.sharing)  # a bad sharing name fails before Ray starts
+    start_ray(out, cfg.ray.num_cpus, cfg.ray.address)
     make_env = env_factory(cfg.marl_task)
-    ppo = OmegaConf.to_container(cfg.ppo, resolve=True)
+    ppo = RLlibPPOSettings(**OmegaConf.to_container(cfg.ppo, resolve=True))
     algo, modules = rllib_ppo.build_ppo(
-        make_env, f"hrlxf-{cfg.marl_task.name}", str(cfg.sharing), ppo, int(cfg.seed)
+        make_env, f"hrlxf-{cfg.marl_task.name}", cfg.sharing, ppo, cfg.seed
     )
     try:
         with CurveLogger(str(out / "tensorboard")) as writer:
             start = time.perf_counter()
-            history = rllib_ppo.train(algo, int(cfg.iterations), writer)
+            history = rllib_ppo.train(algo, cfg.iterations, writer)
             elapsed = time.perf_counter() - start
         checkpoint = rllib_ppo.save(algo, out / "checkpoint")
     finally:
@@ -44,10 +45,10 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     return write_metrics(
         out,
         {
-            "task": str(cfg.marl_task.name),
-            "sharing": str(cfg.sharing),
+            "task": cfg.marl_task.name,
+            "sharing": cfg.sharing,
             "modules": modules,
-            "iterations": int(cfg.iterations),
+            "iterations": cfg.iterations,
             "env_steps": final["env_steps"],
             "env_steps_per_s": final["env_steps"] / elapsed,
             "first_return": history[0].get("charts/episodic_return"),

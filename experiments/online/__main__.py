@@ -52,10 +52,8 @@ def starting_bundle(
     if settings.init_from:
         bundle = HRLBundle.load(settings.init_from)
     else:
-        bundle = HRLBundle(
-            BundleConfig(horizon=int(cfg.horizon), **OmegaConf.to_container(cfg.network))
-        )
-    if bundle.config.horizon != int(cfg.horizon):
+        bundle = HRLBundle(BundleConfig(horizon=cfg.horizon, **OmegaConf.to_container(cfg.network)))
+    if bundle.config.horizon != cfg.horizon:
         raise ValueError(
             f"checkpoint {settings.init_from} has horizon {bundle.config.horizon}, config asks {cfg.horizon}"
         )
@@ -67,22 +65,22 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
     settings = stage_settings(cfg)
     out = prepare_run(cfg, out)
     initial = starting_bundle(settings, cfg, out)
-    horizon = int(cfg.horizon)
+    horizon = cfg.horizon
     world = OmegaConf.to_container(cfg.world, resolve=True)
-    seeds = online_eval_seeds(int(cfg.seed), settings.eval_episodes)
+    seeds = online_eval_seeds(cfg.seed, settings.eval_episodes)
     with CurveLogger(out / "tensorboard") as log:
         before = bundle_scores(initial, world, horizon, seeds)
         if len(before):
             log("eval/score", float(before.mean()), 0)
         if settings.kind == "selfplay":
-            start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
-            progress = train_selfplay(settings, initial, out, world, horizon, int(cfg.seed), log)
+            start_ray(out, cfg.ray.num_cpus, cfg.ray.address)
+            progress = train_selfplay(settings, initial, out, world, horizon, cfg.seed, log)
         elif settings.backend == "rllib":
-            start_ray(out, int(cfg.ray.num_cpus), cfg.ray.address)
-            progress = train_rllib(settings, initial, out, world, horizon, int(cfg.seed), log)
+            start_ray(out, cfg.ray.num_cpus, cfg.ray.address)
+            progress = train_rllib(settings, initial, out, world, horizon, cfg.seed, log)
         else:
             env = make_env("l2", env_kwargs("l2", initial, world, horizon, settings))
-            progress = train_sb3(settings, env, initial, out, int(cfg.seed), log)
+            progress = train_sb3(settings, env, initial, out, cfg.seed, log)
         after = bundle_scores(out / "checkpoint", world, horizon, seeds)
         if len(after):
             log("eval/score", float(after.mean()), int(progress["env_steps"]))

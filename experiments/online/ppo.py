@@ -23,6 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger, rllib_scalars
 from experiments.common.run_context import write_atomic
 from experiments.common.seeding import phase_seed
@@ -60,14 +61,13 @@ def make_env(level: str, kwargs: dict):
 
 
 def ppo_config(settings: OnlineSettings, seed: int):
-    """RLlib PPO settings shared by the online stages (environment and modules left to set)."""
-    from ray.rllib.algorithms.ppo import PPOConfig
-
+    """RLlib PPO settings shared by the online stages (environment and modules left to set):
+    the project's PPO config, the KL-anchored learner and the final-score callback."""
     from experiments.online.anchored_learner import AnchoredPPOTorchLearner
     from experiments.online.score_callback import ScoreCallback
 
     return (
-        PPOConfig()
+        rllib_ppo.ppo_config(settings, seed, use_kl_loss=False)
         .env_runners(
             num_env_runners=settings.num_env_runners,
             num_envs_per_env_runner=settings.envs_per_runner,
@@ -78,20 +78,7 @@ def ppo_config(settings: OnlineSettings, seed: int):
             learner_class=AnchoredPPOTorchLearner,
             learner_config_dict={"anchor_kl_coeff": settings.anchor_kl_coeff},
         )
-        .training(
-            train_batch_size_per_learner=settings.train_batch_size,
-            minibatch_size=settings.minibatch_size,
-            num_epochs=settings.num_epochs,
-            lr=settings.lr,
-            clip_param=settings.clip,
-            entropy_coeff=settings.entropy_coeff,
-            vf_loss_coeff=settings.vf_loss_coeff,
-            gamma=settings.gamma,
-            lambda_=settings.lambda_,
-            use_kl_loss=False,
-        )
         .callbacks(ScoreCallback)
-        .debugging(seed=seed)
     )
 
 

@@ -18,6 +18,7 @@ from stable_baselines3.common.callbacks import CheckpointCallback
 from stable_baselines3.common.policies import MultiInputActorCriticPolicy
 
 from experiments.common.curves import CurveLogger, sb3_logger
+from experiments.common.ppo_settings import PPOHyperParams
 from experiments.online.settings import PPOStageSettings
 from policies.hrl.bundle import HRLBundle
 from policies.hrl.sb3_extractors import DailyPlannerExtractor
@@ -57,15 +58,7 @@ def train_sb3(
     model = PPO(
         BundlePlannerPolicy,
         env,
-        n_steps=settings.train_batch_size,
-        batch_size=settings.minibatch_size,
-        n_epochs=settings.num_epochs,
-        learning_rate=settings.lr,
-        clip_range=settings.clip,
-        ent_coef=settings.entropy_coeff,
-        vf_coef=settings.vf_loss_coeff,
-        gamma=settings.gamma,
-        gae_lambda=settings.lambda_,
+        **PPOHyperParams.pick(settings).sb3_kwargs(),
         policy_kwargs={
             "features_extractor_class": DailyPlannerExtractor,
             "features_extractor_kwargs": {"hidden": bundle.config.hidden},

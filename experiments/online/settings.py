@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from experiments.common.ppo_settings import PPOHyperParams
+
 LEVELS = ("l2", "l3", "alternate")
 BACKENDS = ("rllib", "sb3")
 BUILTINS = ["GreedyStdAgent", "SyncRandomStdAgent"]
@@ -13,20 +15,15 @@ CRITICS = ("local", "central")
 
 
 @dataclass(frozen=True)
-class OnlineSettings:
-    """What every online stage shares: the start, the budget, PPO's hyper-parameters."""
+class OnlineSettings(PPOHyperParams):
+    """What every online stage shares: the start, the budget, PPO's hyper-parameters (in the
+    project's one spelling, :class:`PPOHyperParams`)."""
 
     init_from: str | None = None  # the bundle to start from (None: fresh networks, "from scratch")
     env_steps: int = 2_000  # budget of environment steps
     train_batch_size: int = 256
-    minibatch_size: int = 64
     num_epochs: int = 4
     lr: float = 1e-4
-    clip: float = 0.2
-    entropy_coeff: float = 0.0
-    vf_loss_coeff: float = 0.5
-    gamma: float = 0.99
-    lambda_: float = 0.95
     anchor_kl_coeff: float = 0.1  # KL(pi || starting policy) in the loss (0: plain PPO)
     reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
     num_env_runners: int = 0  # 0: sample on the driver
@@ -39,15 +36,10 @@ class OnlineSettings:
     eval_episodes: int = 4  # worlds of the before/after evaluation (same seeds for both)
 
     def __post_init__(self) -> None:
-        if self.env_steps < 1 or self.train_batch_size < 1 or self.minibatch_size < 1:
-            raise ValueError(f"env_steps, train_batch_size and minibatch_size must be >= 1: {self}")
-        if self.minibatch_size > self.train_batch_size:
+        super().__post_init__()
+        if self.env_steps < 1 or self.anchor_kl_coeff < 0 or self.eval_episodes < 0:
             raise ValueError(
-                f"minibatch_size {self.minibatch_size} exceeds train_batch_size {self.train_batch_size}"
-            )
-        if self.lr <= 0 or self.clip <= 0 or self.anchor_kl_coeff < 0 or self.eval_episodes < 0:
-            raise ValueError(
-                f"need lr > 0, clip > 0, anchor_kl_coeff >= 0, eval_episodes >= 0: {self}"
+                f"need env_steps >= 1, anchor_kl_coeff >= 0, eval_episodes >= 0: {self}"
             )
         if self.checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")

@@ -50,7 +50,7 @@ def run(cfg: DictConfig, out: Path | None = None):
     out = prepare_run(cfg, out)
     scores, failures = run_tournament(spec_from_config(cfg), out)
     write_atomic(out / "failures.json", json.dumps(failures, indent=2))
-    summary = write_reports(scores, out, title=str(cfg.tournament.title))
+    summary = write_reports(scores, out, title=cfg.tournament.title)
     print(markdown_table(summary))
     if failures:
         print(f"{len(failures)} shard(s) failed or hung: see {out / 'failures.json'}")

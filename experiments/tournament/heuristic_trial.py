@@ -45,7 +45,7 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
             f"rivals {missing} are not in balanced.competitors {settings['competitors']}"
         )
     out = prepare_run(cfg, out)
-    agent = export_heuristic(out / "agent", TRIAL_AGENT, params, horizon=int(cfg.horizon))
+    agent = export_heuristic(out / "agent", TRIAL_AGENT, params, horizon=cfg.horizon)
     name = f"export:{agent}"
     settings["competitors"] = [name, *settings["competitors"]]
     spec = BalancedSpec.from_config(settings, cfg.seed)

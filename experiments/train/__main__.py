@@ -37,31 +37,31 @@ def run(cfg: DictConfig, out: Path | None = None) -> dict[str, Any]:
     data = ExpertData.load(cfg.dataset, OmegaConf.to_container(by_level) if by_level else None)
     samples = OfflineSamples.build(
         data,
-        int(cfg.horizon),
-        int(cfg.history_length),
-        float(cfg.val_fraction),
-        int(cfg.seed),
-        float(cfg.gamma),
-        bool(cfg.shaping),
+        cfg.horizon,
+        cfg.history_length,
+        cfg.val_fraction,
+        cfg.seed,
+        cfg.gamma,
+        cfg.shaping,
         str(cfg.get("l2_labels", "hindsight")),
     )
     if stage.get("init_from"):
         bundle = HRLBundle.load(stage["init_from"])
-        if bundle.config.horizon != int(cfg.horizon):
+        if bundle.config.horizon != cfg.horizon:
             raise ValueError(
                 f"checkpoint {stage['init_from']} has horizon {bundle.config.horizon}, config asks {cfg.horizon}"
             )
     else:
         bundle = HRLBundle(
             BundleConfig(
-                horizon=int(cfg.horizon),
-                history_length=int(cfg.history_length),
+                horizon=cfg.horizon,
+                history_length=cfg.history_length,
                 **OmegaConf.to_container(cfg.network),
             )
         )
     state_path = out / TRAIN_STATE
     with CurveLogger(out / "tensorboard") as writer:
-        metrics = train_stage(bundle, samples, settings, int(cfg.seed), writer, state_path)
+        metrics = train_stage(bundle, samples, settings, cfg.seed, writer, state_path)
     bundle.save(
         out / "checkpoint",
         extra={"stage": settings.kind, "dataset": str(cfg.dataset), "metrics": metrics},

@@ -77,6 +77,9 @@ class OfflineSamples:
             "x_role": data["day_x_role"],
             "target": labels["target"],
             "mask": labels["mask"],
+            # L3's goal prefix: the goal its context features were computed from (the learner's
+            # own on a DAgger learner's day, whatever L2's label says; see with_goals).
+            "l3_goal": labels["encoded"],
             "reward": rewards,
             "return": data.returns_to_go(rewards, gamma),
             "is_val": is_val_world[data["day_world"]],

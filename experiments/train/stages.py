@@ -62,8 +62,11 @@ def select(table: dict[str, torch.Tensor], rows: torch.Tensor) -> dict[str, torc
 def with_goals(
     table: dict[str, torch.Tensor], l2: dict[str, torch.Tensor]
 ) -> dict[str, torch.Tensor]:
-    """Attach the day's goal label: L3 learns with the teacher's goal as its prefix."""
-    return {**table, "goal": l2["target"][table["day_row"]]}
+    """Attach L3's goal prefix: the day's goal its context features were computed from. On a
+    DAgger learner's day with ``l2_labels=stated`` that is the learner's own goal, not the
+    teacher's stated one L2 learns (a prefix and context from two goals would teach L3 inputs
+    it never meets); elsewhere it equals L2's label."""
+    return {**table, "goal": l2["l3_goal"][table["day_row"]]}
 
 
 def minibatches(n: int, size: int, generator: torch.Generator):

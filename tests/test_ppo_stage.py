@@ -209,3 +209,29 @@ def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_pat
     # The resumed run went on from the saved iterations instead of starting over.
     assert metrics["env_steps"] == 90 and done["iterations"] == 3
     assert not (run / "checkpoints").exists()
+
+
+@pytest.mark.slow
+def test_ppo_draws_the_learners_level_per_episode_and_draws_a_curve_per_position(
+    awr_bundle, tmp_path
+):
+    from experiments.common.tensorboard_curves import read_scalars
+
+    run = tmp_path / "run"
+    metrics = run_stage(
+        run,
+        f"stage.init_from={awr_bundle}",
+        "stage.env_steps=60",
+        "stage.eval_every=1",
+        "stage.eval_worlds_per_position=1",
+        "world.learner_process_choices=[0,1]",
+    )
+    assert metrics["iterations"] == 2
+    tags = check_run(run / "tensorboard", required=("charts/final_score",))
+    # both levels were played within 60 steps of 6-day worlds (10 episodes), with their scores
+    assert {"charts/final_score/first", "charts/final_score/last"} <= set(tags)
+    for position in ("first", "last"):
+        steps, values = read_scalars(run / "tensorboard", f"eval/tournament_score/{position}")
+        assert steps[0] == 0 and len(steps) == 3 and (steps[1:] > steps[:-1]).all()
+        assert len(set(values.round(6))) >= 1
+    assert not (run / "eval_bundles").exists() or not any((run / "eval_bundles").iterdir())

@@ -66,13 +66,17 @@ class SCMLDailyEnv(gym.Env):
         self.action_space = spaces.Box(-1.0, 1.0, shape=(GOAL_DIM,), dtype=np.float32)
         self.session: WorldSession | None = None
         self.learner_id = ""
+        self.learner_level = self.world_config.learner_process
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
+        world_seed = world_seed_from(self.np_random, options)
+        episode = self.world_config.for_episode(self.np_random)
+        self.learner_level = episode.learner_process
         self.session = WorldSession(
-            self.world_config,
+            episode,
             ExecutorStdAgent,
-            world_seed_from(self.np_random, options),
+            world_seed,
             self.horizon,
             per_round=False,
             learner_params=self.agent_params,
@@ -102,6 +106,8 @@ class SCMLDailyEnv(gym.Env):
             "score": view.score,
             "potential": view.potential,
             "agent_id": self.learner_id,
+            "level": self.learner_level,
+            "position": self.world_config.position(self.learner_level),
         }
         if not self.session.done:
             info["reference_action"] = reference_action(

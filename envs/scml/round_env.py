@@ -120,6 +120,7 @@ class SCMLRoundEnv(gym.Env):
         self._inputs: DecisionInputs | None = None
         self.session: WorldSession | None = None
         self.learner_id = ""
+        self.learner_level = self.world_config.learner_process
         self.partners: list[str] = []
         self._observation: dict[str, np.ndarray] = {}
         self._view: LearnerView | None = None
@@ -129,10 +130,13 @@ class SCMLRoundEnv(gym.Env):
     # --- gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
+        world_seed = world_seed_from(self.np_random, options)
+        episode = self.world_config.for_episode(self.np_random)
+        self.learner_level = episode.learner_process
         self.session = WorldSession(
-            self.world_config,
+            episode,
             ExecutorStdAgent,
-            world_seed_from(self.np_random, options),
+            world_seed,
             self.horizon,
             per_round=True,
             learner_params=self.learner_params,
@@ -371,6 +375,8 @@ class SCMLRoundEnv(gym.Env):
             "score": view.score,
             "potential": view.potential,
             "agent_id": self.learner_id,
+            "level": self.learner_level,
+            "position": self.world_config.position(self.learner_level),
             "n_threads": len(self.partners),
         }
         if self.action_form == "grid":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +36,9 @@ class WorldConfig:
     the non-learner places cycling through ``opponents`` in order, so placement is deterministic.
     Learners sit on ``learner_process`` (the middle level by default: it buys and sells), or,
     with ``learner_processes`` (a list of levels), ``n_learners`` on each of those levels (self-play
-    at every position).
+    at every position). With ``learner_process_choices`` the single-learner envs draw the
+    learner's level from those levels at every reset (:meth:`for_episode`): one policy trained at
+    every position.
     ``mode``: ``default`` runs scml's settings; ``training`` (see :func:`world_options`) drops
     wall-clock limits and records of finished negotiations: same scores, faster, and runs that
     replay exactly (relative time inside a negotiation then counts rounds only).
@@ -50,6 +52,7 @@ class WorldConfig:
     learner_process: int = 1
     n_learners: int = 1
     learner_processes: list[int] | None = None
+    learner_process_choices: list[int] | None = None
     opponents: list[str] = field(default_factory=lambda: ["GreedyStdAgent", "SyncRandomStdAgent"])
     log_dir: str = "runs/worlds"
     mode: str = "default"
@@ -64,6 +67,18 @@ class WorldConfig:
         for level in self.learner_levels:
             if not 0 <= level < self.n_processes:
                 raise ValueError(f"world.{key} must be in [0, {self.n_processes - 1}], got {level}")
+        for level in self.learner_process_choices or []:
+            if not 0 <= level < self.n_processes:
+                raise ValueError(
+                    f"world.learner_process_choices must be in [0, {self.n_processes - 1}], "
+                    f"got {level}"
+                )
+        if self.learner_process_choices is not None and (
+            not self.learner_process_choices or self.learner_processes is not None
+        ):
+            raise ValueError(
+                "world.learner_process_choices needs at least one level and no learner_processes"
+            )
         if self.learner_processes is not None and (
             not self.learner_processes
             or len(set(self.learner_processes)) != len(self.learner_processes)
@@ -85,6 +100,18 @@ class WorldConfig:
         world_class(self.stock_accounting)  # a clear error for an unknown accounting
         if self.mode not in WORLD_MODES:
             raise ValueError(f"world.mode must be one of {list(WORLD_MODES)}, got {self.mode!r}")
+
+    def for_episode(self, rng: np.random.Generator) -> WorldConfig:
+        """The config of one episode: the learner's level drawn from ``learner_process_choices``
+        (uniformly, with the env's generator), or this config as it is."""
+        if not self.learner_process_choices:
+            return self
+        level = int(rng.choice(np.asarray(self.learner_process_choices)))
+        return replace(self, learner_process=level, learner_process_choices=None)
+
+    def position(self, level: int) -> str:
+        """The supply-chain position of ``level``: first, middle or last."""
+        return "first" if level == 0 else "last" if level == self.n_processes - 1 else "middle"
 
     @property
     def learner_levels(self) -> list[int]:

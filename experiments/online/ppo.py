@@ -23,11 +23,12 @@ from typing import Any
 
 from tqdm import tqdm
 
+from envs.scml.config import world_config
 from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger, rllib_scalars
 from experiments.common.run_context import write_atomic
-from experiments.common.seeding import phase_seed
-from experiments.online.evaluation import executor_spec
+from experiments.common.seeding import online_eval_seeds, phase_seed
+from experiments.online.evaluation import bundle_scores, executor_spec
 from experiments.online.settings import OnlineSettings, PPOStageSettings
 from policies.hrl.bundle import HRLBundle
 
@@ -131,6 +132,9 @@ def train_rllib(
         total=settings.env_steps, initial=progress["env_steps"], desc="PPO env steps", unit="step"
     )
     log.steps(progress["env_steps"])
+    if settings.eval_every and progress["env_steps"] == 0:  # the curve starts at the start
+        for position, score in start_position_scores(start_bundle, world, horizon, seed, settings):
+            log(f"eval/tournament_score/{position}", score, 0)
     while progress["env_steps"] < settings.env_steps:
         level = levels[progress["phase"] % len(levels)]
         # Each phase reads the bundle of the one before from its own folder: executors are
@@ -158,6 +162,11 @@ def train_rllib(
                 for tag, value in stage_scalars(result).items():
                     log(tag, value, steps)
                 log.steps(steps)
+                if settings.eval_every and progress["iterations"] % settings.eval_every == 0:
+                    folder = out / "eval_bundles" / str(progress["iterations"])
+                    scores = position_scores(algo, source, folder, world, horizon, seed, settings)
+                    for position, score in scores.items():
+                        log(f"eval/tournament_score/{position}", score, steps)
                 if progress["iterations"] % settings.checkpoint_every == 0:
                     algo.save_to_path(str((running / "algo").resolve()))
                     write_atomic(progress_path, json.dumps(progress))
@@ -179,12 +188,48 @@ def train_rllib(
     return progress
 
 
+def scores_by_position(
+    bundle_dir: Path, world: dict, horizon: int, seed: int, settings: OnlineSettings
+) -> dict[str, float]:
+    """The bundle's mean final score at every level of the stage's world, in the same seeded
+    worlds every time (``eval_worlds_per_position`` of them per level)."""
+    config = world_config(world)
+    seeds = online_eval_seeds(seed, settings.eval_worlds_per_position)
+    out = {}
+    for level in range(config.n_processes):
+        at_level = {**world, "learner_process": level, "learner_process_choices": None}
+        scores = bundle_scores(bundle_dir, at_level, horizon, seeds)
+        out[config.position(level)] = float(scores.mean())
+    return out
+
+
+def start_position_scores(start_bundle, world, horizon, seed, settings):
+    return scores_by_position(Path(start_bundle), world, horizon, seed, settings).items()
+
+
+def position_scores(algo, source: Path, folder: Path, world, horizon, seed, settings):
+    """:func:`scores_by_position` of the policy being trained: its module written into a copy of
+    the phase's bundle in ``folder`` (one per evaluation: executors are cached per folder)."""
+    from policies.hrl.rllib_modules import write_into_bundle
+
+    bundle = HRLBundle.load(source)
+    write_into_bundle(algo.get_module(), bundle)
+    bundle.save(folder)
+    try:
+        return scores_by_position(folder, world, horizon, seed, settings)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def stage_scalars(result: dict[str, Any]) -> dict[str, float]:
-    """The stage's own curves: the final world score per episode and the anchor KL."""
+    """The stage's own curves: the final world score per episode (and per position) and the
+    anchor KL."""
     out = {}
     runners = result.get("env_runners", {})
     if "final_score" in runners:
         out["charts/final_score"] = float(runners["final_score"])
+    for position, score in runners.get("final_score_by_position", {}).items():
+        out[f"charts/final_score/{position}"] = float(score)
     for module, stats in result.get("learners", {}).items():
         if not module.startswith("__") and "anchor_kl" in stats:
             out[f"losses/{module}/anchor_kl"] = float(stats["anchor_kl"])

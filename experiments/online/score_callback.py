@@ -1,6 +1,8 @@
 """RLlib callback: each episode's final SCML score, and in self-play the league's results.
 
-Single agent: ``final_score`` (``info["score"]`` at the end). Multi-agent (the parallel env):
+Single agent: ``final_score`` (``info["score"]`` at the end) and ``final_score/<position>`` (the
+learner's position that episode: with ``world.learner_process_choices`` it changes from episode
+to episode, and the positions' scores differ a lot). Multi-agent (the parallel env):
 ``final_score`` is the learners' mean final score; ``league/<member>/{games,wins,margin}`` count
 the episode for the member that filled the opponent slots: a win when the learners' mean score
 beat the opponents' mean, the margin the difference.
@@ -21,6 +23,12 @@ class ScoreCallback(RLlibCallback):
         infos = episode.get_infos(-1)
         if isinstance(infos, dict) and "score" in infos:
             metrics_logger.log_value("final_score", float(infos["score"]), reduce="mean")
+            if "position" in infos:
+                metrics_logger.log_value(
+                    ("final_score_by_position", infos["position"]),
+                    float(infos["score"]),
+                    reduce="mean",
+                )
             return
         finals = [i for i in (infos or {}).values() if isinstance(i, dict) and "score" in i]
         if not finals:

@@ -34,9 +34,15 @@ class OnlineSettings(PPOHyperParams):
     runner_resources: dict[str, float] = field(default_factory=dict)
     checkpoint_every: int = 5  # iterations between resumable checkpoints
     eval_episodes: int = 4  # worlds of the before/after evaluation (same seeds for both)
+    # Every eval_every iterations (0: never) the policy plays eval_worlds_per_position seeded
+    # worlds at every level: eval/tournament_score/<position>, a learning curve per position.
+    eval_every: int = 0
+    eval_worlds_per_position: int = 2
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.eval_every < 0 or self.eval_worlds_per_position < 1:
+            raise ValueError(f"need eval_every >= 0 and eval_worlds_per_position >= 1: {self}")
         if self.env_steps < 1 or self.anchor_kl_coeff < 0 or self.eval_episodes < 0:
             raise ValueError(
                 f"need env_steps >= 1, anchor_kl_coeff >= 0, eval_episodes >= 0: {self}"

@@ -17,6 +17,7 @@ rerunning with the same run directory continues from them.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -229,7 +230,8 @@ def stage_scalars(result: dict[str, Any]) -> dict[str, float]:
     if "final_score" in runners:
         out["charts/final_score"] = float(runners["final_score"])
     for position, score in runners.get("final_score_by_position", {}).items():
-        out[f"charts/final_score/{position}"] = float(score)
+        if math.isfinite(float(score)):  # no episode there in this iteration: no point
+            out[f"charts/final_score/{position}"] = float(score)
     for module, stats in result.get("learners", {}).items():
         if not module.startswith("__") and "anchor_kl" in stats:
             out[f"losses/{module}/anchor_kl"] = float(stats["anchor_kl"])

@@ -47,7 +47,12 @@ from tqdm import tqdm
 
 from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
-from envs.scml.world_builder import check_length_range, draw_world_length
+from envs.scml.world_builder import (
+    WORLD_MODES,
+    check_length_range,
+    draw_world_length,
+    world_options,
+)
 
 POSITIONS = ("first", "middle", "last")
 ROTATIONS = ("factories", "latin", "levels")
@@ -89,6 +94,9 @@ class BalancedSpec:
     world_timeout_s: float = 1800.0
     ray_address: str | None = None
     stock_accounting: str = "scml"  # "consumed": production uses up raw stock (see envs.scml)
+    # "default": scml's time limits (what tournaments run); "training": none, so the same plan
+    # replays exactly (before/after checks of a change that should not change play)
+    world_mode: str = "default"
     rotation: str = "factories"  # or "latin" (pair offsets mixed), "levels" (fewer worlds)
     title: str = "HRL-XF position-balanced tournament"
 
@@ -107,6 +115,8 @@ class BalancedSpec:
         for name in (*self.competitors, *self.fillers):
             resolve_agent(name)
         world_class(self.stock_accounting)
+        if self.world_mode not in WORLD_MODES:
+            raise ValueError(f"world_mode must be one of {WORLD_MODES}, got {self.world_mode!r}")
         if self.rotation not in ROTATIONS:
             raise ValueError(f"rotation must be one of {ROTATIONS}, got {self.rotation!r}")
         check_length_range("n_steps", *self.n_steps)
@@ -188,10 +198,15 @@ def plan_worlds(spec: BalancedSpec) -> list[WorldPlan]:
 
 
 def play_world(
-    plan: WorldPlan, n_levels: int, log_dir: str, stock_accounting: str = "scml"
+    plan: WorldPlan,
+    n_levels: int,
+    log_dir: str,
+    stock_accounting: str = "scml",
+    world_mode: str = "default",
 ) -> list[dict[str, Any]]:
     """Run one planned world to its end; one row per factory."""
     world_type = world_class(stock_accounting)
+    options = world_options(world_mode)
     random.seed(plan.seed)
     np.random.seed(plan.seed)
     config = world_type.generate(
@@ -207,6 +222,7 @@ def play_world(
         saved_details_level=0,
         log_folder=log_dir,
         name=f"balanced-c{plan.config}-a{plan.assignment}",
+        **options,
     )
     world.run()
     scores = world.scores()
@@ -270,7 +286,9 @@ def run_balanced(spec: BalancedSpec, log_dir: Path) -> tuple[pd.DataFrame, list[
         rows, failures = [], []
         for plan in tqdm(plans, desc="worlds", unit="world"):
             try:
-                rows += play_world(plan, spec.n_processes, str(log_dir), spec.stock_accounting)
+                rows += play_world(
+                    plan, spec.n_processes, str(log_dir), spec.stock_accounting, spec.world_mode
+                )
             except Exception as error:  # noqa: BLE001 - a crashed world is reported, not fatal
                 failures.append(_failure(plan, f"{type(error).__name__}: {error}"))
     return pd.DataFrame(rows, columns=list(ROW_COLUMNS)), failures
@@ -304,7 +322,9 @@ def _run_on_ray(
     def hand_out() -> None:
         while waiting and len(started) < slots:
             plan = waiting.pop(0)
-            ref = task.remote(plan, spec.n_processes, str(log_dir), spec.stock_accounting)
+            ref = task.remote(
+                plan, spec.n_processes, str(log_dir), spec.stock_accounting, spec.world_mode
+            )
             started[ref] = (plan, time.monotonic())
 
     rows, failures = [], []

@@ -235,3 +235,25 @@ def test_ppo_draws_the_learners_level_per_episode_and_draws_a_curve_per_position
         assert steps[0] == 0 and len(steps) == 3 and (steps[1:] > steps[:-1]).all()
         assert len(set(values.round(6))) >= 1
     assert not (run / "eval_bundles").exists() or not any((run / "eval_bundles").iterdir())
+
+
+@pytest.mark.slow
+def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
+    """A chunk of a long run starts from the bundle the chunk before wrote and stays anchored to
+    where the run began: with the anchor at a different policy the KL is far above the ~0 of
+    an anchor at the start (tiny learning rate: the policy barely moves)."""
+    from experiments.common.tensorboard_curves import read_scalars
+
+    torch.manual_seed(1)
+    config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
+    other = tmp_path / "other"
+    HRLBundle(config).save(other, extra={"stage": "other"})
+    kl = {}
+    for name, extra in (("start", []), ("other", [f"stage.anchor_from={other}"])):
+        run = tmp_path / name
+        run_stage(
+            run, f"stage.init_from={awr_bundle}", "stage.env_steps=30", "stage.lr=1e-7", *extra
+        )
+        _, values = read_scalars(run / "tensorboard", "losses/default_policy/anchor_kl")
+        kl[name] = float(values[0])
+    assert kl["start"] < 1e-3 and kl["other"] > 100 * max(kl["start"], 1e-6)

@@ -1,7 +1,10 @@
 """RLlib's PPO learner with an optional KL anchor to the policy it started from.
 
 The anchor is a frozen copy of each module taken when the learner is built, i.e. the offline
-(AWR) policy the stage was initialised from. The loss gains ``anchor_kl_coeff * KL(pi || anchor)``
+(AWR) policy the stage was initialised from, or, with ``anchor_bundle_dir`` in the learner
+config, the same module started from that bundle instead: a long run cut into chunks (each
+starting from the bundle the one before wrote) stays anchored to the policy the first chunk
+started from. The loss gains ``anchor_kl_coeff * KL(pi || anchor)``
 over the batch, so early updates cannot drift far from what imitation learned; the KL is logged
 as ``anchor_kl`` per module. ``learner_config_dict={"anchor_kl_coeff": c}`` sets it (0: plain PPO).
 """
@@ -22,8 +25,11 @@ class AnchoredPPOTorchLearner(PPOTorchLearner):
     def build(self) -> None:
         super().build()
         self.anchors = {}
+        anchor_dir = (self.config.learner_config_dict or {}).get("anchor_bundle_dir")
         for module_id, module in self.module.items():
             anchor = copy.deepcopy(module.unwrapped()).eval()
+            if anchor_dir:
+                anchor.load_state_dict(started_from(module.unwrapped(), anchor_dir).state_dict())
             for parameter in anchor.parameters():
                 parameter.requires_grad_(False)
             self.anchors[module_id] = anchor
@@ -50,3 +56,13 @@ class AnchoredPPOTorchLearner(PPOTorchLearner):
             mean_kl = kl.mean()
         self.metrics.log_value((module_id, ANCHOR_KL), mean_kl.detach(), window=1)
         return total + coeff * mean_kl
+
+
+def started_from(module: Any, bundle_dir: str) -> Any:
+    """A module of ``module``'s class and spaces whose weights start from ``bundle_dir``."""
+    return type(module)(
+        observation_space=module.observation_space,
+        action_space=module.action_space,
+        inference_only=False,
+        model_config={**(module.model_config or {}), "bundle_dir": bundle_dir},
+    )

@@ -78,7 +78,12 @@ def ppo_config(settings: OnlineSettings, seed: int):
         )
         .learners(
             learner_class=AnchoredPPOTorchLearner,
-            learner_config_dict={"anchor_kl_coeff": settings.anchor_kl_coeff},
+            learner_config_dict={
+                "anchor_kl_coeff": settings.anchor_kl_coeff,
+                "anchor_bundle_dir": (
+                    str(Path(settings.anchor_from).resolve()) if settings.anchor_from else None
+                ),
+            },
         )
         .callbacks(ScoreCallback)
     )

@@ -25,6 +25,9 @@ class OnlineSettings(PPOHyperParams):
     num_epochs: int = 4
     lr: float = 1e-4
     anchor_kl_coeff: float = 0.1  # KL(pi || starting policy) in the loss (0: plain PPO)
+    # The bundle the KL anchor is (None: init_from): a run cut into chunks, each started from
+    # the bundle the one before wrote, stays anchored to where the first chunk started.
+    anchor_from: str | None = None
     reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
     num_env_runners: int = 0  # 0: sample on the driver
     # Worlds each runner steps side by side, one batched module call for all of them (on

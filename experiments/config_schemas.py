@@ -139,7 +139,7 @@ class DaggerConfig(Run):
     dataset: str = MISSING
     init_from: str = MISSING
     iterations: int = MISSING
-    teacher: str = MISSING
+    teacher: Any = MISSING  # an executor: a module:Class path or a {_target_: ...} mapping
     score_final: bool = MISSING
 
 
@@ -264,7 +264,7 @@ class DaggerStageSettings:
     """The main job's DAgger stage (its collection is the collect stage's)."""
 
     iterations: int = MISSING
-    teacher: str = MISSING
+    teacher: Any = MISSING  # an executor: a module:Class path or a {_target_: ...} mapping
     epochs: int = MISSING  # BC epochs of each iteration (the bc stage's other settings)
 
 

@@ -169,12 +169,19 @@ def recommend(cfg: DictConfig, root: Path, exports: dict[str, str]) -> dict[str,
         archive.extractall(shipped_dir)
     shipped = f"{EXPORT_PREFIX}{shipped_dir}"
     stage_of = {f"{EXPORT_PREFIX}{path}": name for name, path in exports.items()}
+    if not stage_of:
+        return {"enter": str(shipped_zip), "why": "the chain trained no stage", "configs": 0}
     settings = OmegaConf.to_container(cfg.recommend.balanced, resolve=True)
     settings["competitors"] = [*stage_of, shipped, *settings["competitors"]]
     spec = BalancedSpec.from_config(settings, cfg.seed)
     rows, failures = run_balanced(spec, out / "worlds")
     write_atomic(out / "scores.csv", rows.to_csv(index=False))
-    paired = paired_table(rows, list(stage_of), [shipped])
+    played = set(rows.agent)
+    compared = [agent for agent in stage_of if agent in played]
+    if shipped not in played or not compared:
+        why = f"{len(failures)} world(s) failed: the shipped agent or every stage played none"
+        return {"enter": str(shipped_zip), "why": why, "failures": failures}
+    paired = paired_table(rows, compared, [shipped])
     write_atomic(out / "paired.csv", paired.to_csv(index=False))
     overall = paired[paired.position == "all"]
     ahead = overall[overall.ci_low > 0].sort_values("diff", ascending=False)

@@ -101,18 +101,21 @@ def study_for(
         grace_period=sweep.heartbeat_s * 2,
         heartbeat_stale_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=1),
     )
-    # Workers sharing a study need their own draws (sweep.worker), or they repeat each other.
-    sampler = optuna.samplers.TPESampler(
-        seed=worker_seed(sweep.seed, sweep.worker, index),
-        n_startup_trials=sweep.startup_trials,
-    )
-    return optuna.create_study(
+    study = optuna.create_study(
         study_name=name or sweep.name,
         storage=storage,
-        sampler=sampler,
         direction=sweep.direction,
         load_if_exists=True,
     )
+    # Workers sharing a study need their own draws (sweep.worker), or they repeat each other;
+    # a resumed study continues its draws (seeded past the trials it holds) instead of
+    # repeating the random start-up values it already measured.
+    stored = len(study.get_trials(deepcopy=False))
+    study.sampler = optuna.samplers.TPESampler(
+        seed=worker_seed(sweep.seed, sweep.worker, index) + stored,
+        n_startup_trials=sweep.startup_trials,
+    )
+    return study
 
 
 def complete(study: optuna.Study) -> int:
@@ -126,6 +129,8 @@ def check_preset(sweep: DictConfig) -> None:
         for name, study in sweep.studies.items():
             if not study.get("params") or not study.get("objective"):
                 raise ValueError(f"sweep.studies.{name} needs an objective and params")
+        if sweep.params:
+            raise ValueError("sweep.params must be empty when sweep.studies name the parameters")
         shared = [
             key
             for key in {k for study in sweep.studies.values() for k in study.params}
@@ -133,8 +138,11 @@ def check_preset(sweep: DictConfig) -> None:
         ]
         if shared:
             raise ValueError(f"sweep.studies: parameters {sorted(shared)} are in several studies")
-    elif not sweep.params:
-        raise ValueError("sweep.params is empty: name at least one parameter to search")
+    else:
+        if not sweep.params:
+            raise ValueError("sweep.params is empty: name at least one parameter to search")
+        if not sweep.objective:
+            raise ValueError("sweep.objective is empty: name the metrics.json key to optimize")
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
@@ -206,9 +214,11 @@ def run_rounds(sweep: DictConfig, out: Path) -> dict[str, Any]:
         baseline = sweep.studies[name].get("baseline")
         if baseline and not study.get_trials(deepcopy=False):
             study.enqueue_trial(dict(baseline))
-    for study in studies.values():  # a killed worker's round: failed, run again below
+    for study in studies.values():  # a killed worker's round: failed, and its values run again
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
             study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+            if trial.params:
+                study.enqueue_trial(dict(trial.params))
     first = next(iter(studies.values()))
     n_trials, failed = sweep.n_trials, 0
     bar = tqdm(total=n_trials, initial=complete(first), desc="sweep rounds", unit="round")
@@ -220,6 +230,9 @@ def run_rounds(sweep: DictConfig, out: Path) -> dict[str, Any]:
         except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
             for name, trial in trials.items():
                 studies[name].tell(trial, state=optuna.trial.TrialState.FAIL)
+                baseline = dict(sweep.studies[name].get("baseline") or {})
+                if baseline and trial.params == baseline:  # the reference is measured again
+                    studies[name].enqueue_trial(baseline)
             if not sweep.keep_going:
                 raise
             failed += 1

@@ -126,3 +126,62 @@ def test_a_parameter_in_two_studies_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match="heuristic.price_slack.first"):
         check_preset(preset)
+
+
+def preset(n_trials):
+    from omegaconf import OmegaConf
+
+    space = {"type": "float", "low": 0.0, "high": 1.0}
+    return OmegaConf.create(
+        {
+            "name": "h",
+            "app": "unused",
+            "overrides": [],
+            "params": {},
+            "studies": {
+                "first": {"objective": "a", "params": {"x": space}, "baseline": {"x": 0.5}},
+                "last": {"objective": "b", "params": {"y": space}, "baseline": {"y": 0.25}},
+            },
+            "direction": "maximize",
+            "n_trials": n_trials,
+            "startup_trials": 10,
+            "seed": 0,
+            "worker": 0,
+            "storage": None,
+            "heartbeat_s": 60,
+            "trial_timeout_s": 60,
+            "keep_going": True,
+        }
+    )
+
+
+def test_a_killed_round_is_run_again_and_a_resumed_study_draws_new_values(tmp_path, monkeypatch):
+    """The round loop alone (the app replaced by its objective, a function of the values): a
+    worker killed in round 0 leaves RUNNING trials; the rerun measures the baseline again
+    instead of losing it, and a resumed study does not repeat the random values it drew."""
+    import experiments.sweep as sweep_module
+
+    def fake_round(sweep, trials, trial_dir):
+        values = {
+            n: sweep_module.suggest(t, k, s)
+            for n, t in trials.items()
+            for k, s in sweep.studies[n].params.items()
+        }
+        return {name: float(value) for name, value in values.items()}
+
+    monkeypatch.setattr(sweep_module, "run_round", fake_round)
+    config = preset(2)
+    killed = sweep_module.study_for(config, tmp_path, "h-first", 0)
+    killed.enqueue_trial({"x": 0.5})
+    trial = killed.ask()
+    trial.suggest_float("x", 0.0, 1.0)  # then the worker died
+    sweep_module.run_rounds(config, tmp_path)
+    first = sweep_module.study_for(config, tmp_path, "h-first", 0)
+    done = first.get_trials(states=(sweep_module.optuna.trial.TrialState.COMPLETE,))
+    assert done[0].params == {"x": 0.5} and len(done) == 2
+    sweep_module.run_rounds(preset(4), tmp_path)
+    xs = [
+        t.params["x"]
+        for t in first.get_trials(states=(sweep_module.optuna.trial.TrialState.COMPLETE,))
+    ]
+    assert len(xs) == 4 and len(set(xs)) == 4  # no random value drawn twice after the resume

@@ -40,7 +40,8 @@ class PerLevel:
         return cls(float(value), float(value), float(value))
 
 
-# Fields that take one value per supply-chain position (one number sets all three).
+# Fields that take one value per supply-chain position (in Python one number sets all three;
+# a Hydra override names the position: heuristic.price_slack.first=0.2).
 PER_LEVEL_FIELDS = ("production_target", "concession_exponent", "price_slack", "min_margin")
 
 

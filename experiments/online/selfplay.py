@@ -43,6 +43,7 @@ def selfplay_env_kwargs(
     world = {
         **world,
         "learner_processes": list(settings.learner_levels),
+        "learner_process_choices": None,  # self-play has learners at every level it names
         "n_learners": settings.learners_per_level,
     }
     return {

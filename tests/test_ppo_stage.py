@@ -198,6 +198,16 @@ def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_pat
     )
     killed_at = json.loads(progress.read_text())
     assert killed_at["iterations"] >= 2 and killed_at["env_steps"] < 90
+    # Rerun with the steps already done as the budget: the saved phase becomes the bundle.
+    stopped = run_stage(
+        run,
+        f"stage.init_from={awr_bundle}",
+        f"stage.env_steps={killed_at['env_steps']}",
+        "stage.checkpoint_every=1",
+        "stage.eval_episodes=0",
+    )
+    assert stopped["env_steps"] == killed_at["env_steps"]
+    assert (run / "checkpoint" / WEIGHTS).is_file() and not (run / "checkpoints").exists()
     metrics = run_stage(
         run,
         f"stage.init_from={awr_bundle}",
@@ -207,7 +217,7 @@ def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_pat
     )
     done = json.loads(progress.read_text())
     # The resumed run went on from the saved iterations instead of starting over.
-    assert metrics["env_steps"] == 90 and done["iterations"] == 3
+    assert metrics["env_steps"] == 90 and done["iterations"] == killed_at["iterations"] + 1
     assert not (run / "checkpoints").exists()
 
 

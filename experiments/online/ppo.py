@@ -141,7 +141,9 @@ def train_rllib(
     if settings.eval_every and progress["env_steps"] == 0:  # the curve starts at the start
         for position, score in start_position_scores(start_bundle, world, horizon, seed, settings):
             log(f"eval/tournament_score/{position}", score, 0)
-    while progress["env_steps"] < settings.env_steps:
+    # A killed phase whose state is saved is finished (its bundle written) even when the budget
+    # is already reached, e.g. a long run stopped by rerunning it with the steps it has done.
+    while progress["env_steps"] < settings.env_steps or (running / "algo").is_dir():
         level = levels[progress["phase"] % len(levels)]
         # Each phase reads the bundle of the one before from its own folder: executors are
         # cached per folder, so a folder is never rewritten within a process.

@@ -51,3 +51,21 @@ def test_the_daily_env_plays_every_chosen_level_and_reports_its_position(tmp_pat
     _, first = env.reset(seed=3)
     _, second = env.reset(seed=3)
     assert first["level"] == second["level"]
+
+
+def test_the_stage_scores_of_a_bundle_follow_the_drawn_level(tmp_path):
+    """The online stages' before/after worlds draw the level too: with one choice, the same
+    scores as that level set outright."""
+    import torch
+
+    from experiments.online.evaluation import bundle_scores
+    from policies.hrl.bundle import BundleConfig, HRLBundle
+
+    torch.manual_seed(0)
+    config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
+    HRLBundle(config).save(tmp_path / "bundle")
+    world = {"n_steps": 6, "agents_per_process": 2, "mode": "training", "log_dir": str(tmp_path)}
+    drawn = bundle_scores(tmp_path / "bundle", {**world, "learner_process_choices": [0]}, 10, [3])
+    fixed = bundle_scores(tmp_path / "bundle", {**world, "learner_process": 0}, 10, [3])
+    middle = bundle_scores(tmp_path / "bundle", world, 10, [3])
+    assert list(drawn) == list(fixed) and list(drawn) != list(middle)

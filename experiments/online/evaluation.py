@@ -27,13 +27,13 @@ def executor_spec(bundle_dir: str | Path) -> dict[str, str]:
 def bundle_scores(
     bundle_dir: str | Path, world: dict, horizon: int, seeds: list[int]
 ) -> np.ndarray:
-    """Final score of the bundle's factory in each seeded world, the bundle deciding everything."""
+    """Final score of the bundle's factory in each seeded world, the bundle deciding everything
+    (with ``learner_process_choices`` each world's seed also draws the bundle's level)."""
     params = executor_params(executor_spec(bundle_dir), horizon)
     scores = []
     for seed in seeds:
-        session = WorldSession(
-            world_config(world), ExecutorStdAgent, seed, horizon, learner_params=params
-        )
+        config = world_config(world).for_episode(np.random.default_rng(seed))
+        session = WorldSession(config, ExecutorStdAgent, seed, horizon, learner_params=params)
         learner = session.learner_ids[0]
         while not session.done:
             session.step_day()

@@ -139,7 +139,8 @@ def train_rllib(
     )
     log.steps(progress["env_steps"])
     if settings.eval_every and progress["env_steps"] == 0:  # the curve starts at the start
-        for position, score in start_position_scores(start_bundle, world, horizon, seed, settings):
+        start = scores_by_position(Path(start_bundle), world, horizon, seed, settings)
+        for position, score in start.items():
             log(f"eval/tournament_score/{position}", score, 0)
     # A killed phase whose state is saved is finished (its bundle written) even when the budget
     # is already reached, e.g. a long run stopped by rerunning it with the steps it has done.
@@ -209,10 +210,6 @@ def scores_by_position(
         scores = bundle_scores(bundle_dir, at_level, horizon, seeds)
         out[config.position(level)] = float(scores.mean())
     return out
-
-
-def start_position_scores(start_bundle, world, horizon, seed, settings):
-    return scores_by_position(Path(start_bundle), world, horizon, seed, settings).items()
 
 
 def position_scores(algo, source: Path, folder: Path, world, horizon, seed, settings):

@@ -54,6 +54,20 @@ def test_fees_and_slippage_are_paid_without_price_moves():
     np.testing.assert_allclose(core.equity[1], [10_000, 10_000])
 
 
+def test_every_order_pays_the_fixed_cost_and_a_hold_pays_nothing():
+    costs = CostModel(fee_rate=0.0, slippage_bps=0.0, impact_coefficient=0.0, fixed_cost=7.0)
+    core = flat_core(costs=costs)
+    core.step(np.array([[1.0, 0.0], [0.05, -1.0]]))
+    # One order per nonzero trade, whatever its size (half a unit or ten); no order, no charge.
+    np.testing.assert_allclose(core.equity, [[10_000 - 7.0, 10_000], [10_000 - 7.0, 10_000 - 7.0]])
+    # A trade the limits cut to nothing is not an order either.
+    capped = flat_core(costs=costs, initial_position=50.0, max_position=50.0)
+    capped.step(np.array([[1.0, 0.0], [0.0, 0.0]]))
+    np.testing.assert_allclose(capped.equity[0], capped.equity[1])
+    with pytest.raises(ValueError, match="fixed_cost"):
+        CostModel(fixed_cost=-1.0)
+
+
 def test_net_flow_moves_the_next_price_and_opposite_flows_cancel():
     core = flat_core(costs=CostModel(impact_coefficient=0.1, impact_exponent=1.0))
     core.step(np.array([[1.0, 1.0], [1.0, -1.0]]))
@@ -99,6 +113,14 @@ def test_messages_report_the_other_traders_real_positions():
     others_value = obs[0, :, MSG0 + MESSAGE_FEATURES.index("others_position_value")]
     # Agent 1 sees the mean of +10 and -10 units (0); agent 0 sees (0 - 10) / 2 = -5 units.
     np.testing.assert_allclose(others_value * 10_000 / 100, [-5.0, 0.0, 5.0], atol=1e-4)
+    # Without shared messages nobody sees the others, whatever they did.
+    hidden = flat_core(
+        types=("trend_follower", "mean_reversion", "arbitrageur"),
+        costs=CostModel(impact_coefficient=0.0),
+        share_messages=False,
+    )
+    obs, _, _ = hidden.step(np.array([[1.0, 0.0, -1.0], [0.0, 0.0, 0.0]]))
+    np.testing.assert_array_equal(obs[:, :, MSG0 : MSG0 + len(MESSAGE_FEATURES)], 0.0)
 
 
 def test_market_maker_pays_for_inventory_and_hedger_for_variance():

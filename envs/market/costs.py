@@ -20,6 +20,8 @@ class CostModel:
         the same participation law; every trader of the bar fills at that price and the move
         does not persist. Traders who hit the market in the same bar pay for each other's flow,
         so spacing trades out pays (0: fills at the bar's price).
+    fixed_cost: money charged per order sent (any nonzero trade), whatever its size, so many
+        small orders cost more than one block.
     """
 
     fee_rate: float = 0.0005
@@ -27,6 +29,7 @@ class CostModel:
     impact_coefficient: float = 0.1
     impact_exponent: float = 0.5
     temporary_impact: float = 0.0
+    fixed_cost: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -35,18 +38,20 @@ class CostModel:
             "impact_coefficient",
             "impact_exponent",
             "temporary_impact",
+            "fixed_cost",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"CostModel.{name} must be >= 0, got {getattr(self, name)}")
 
     def trading_cost(self, quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
         """Money lost to fee and slippage for trading ``quantity`` units (any sign) at ``price``."""
-        value = np.abs(quantity) * price
-        return value * (self.fee_rate + self.slippage_bps * 1e-4)
+        slippage = np.abs(quantity) * price * self.slippage_bps * 1e-4
+        return slippage + self.fee(quantity, price)
 
     def fee(self, quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
-        """The exchange fee alone (slippage is in the fill price)."""
-        return np.abs(quantity) * price * self.fee_rate
+        """The exchange's charges: the rate on the traded value plus the fixed cost of every order
+        sent (slippage is in the fill price)."""
+        return np.abs(quantity) * price * self.fee_rate + self.fixed_cost * (quantity != 0)
 
     def fill_price(self, quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
         """Price actually paid (buying) or received (selling), slippage included."""

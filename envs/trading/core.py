@@ -40,6 +40,8 @@ class TradingConfig:
         cash, so equity starts at cash + position value; returns are counted from there).
     liquidate_at_end: in the last bar every remaining position is sold (or bought back) in one
         block, beyond ``max_trade``, paying that bar's impact like any other flow: a deadline.
+    share_messages: False hides the other traders' positions and flows from everyone (those
+        inputs are 0 whatever the type), so a trader knows the others only through the price.
     """
 
     types: tuple[str, ...] = ("market_maker", "trend_follower", "mean_reversion", "arbitrageur")
@@ -49,6 +51,7 @@ class TradingConfig:
     max_leverage: float = 2.0
     initial_position: float = 0.0
     liquidate_at_end: bool = False
+    share_messages: bool = True
     costs: CostModel = field(default_factory=CostModel)
 
     def __post_init__(self) -> None:
@@ -99,7 +102,7 @@ class MarketCore:
         self._penalty = params["inventory_penalty"]
         self._risk = params["risk_aversion"]
         self._cooperation = params["cooperation_weight"]
-        self._watches = params["watches_messages"]
+        self._watches = params["watches_messages"] * float(config.share_messages)
         self._one_hot = params["one_hot"]
         self.reset()
 

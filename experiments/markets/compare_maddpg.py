@@ -2,9 +2,11 @@
 
     python -m experiments.markets.compare_maddpg                       # simple_spread, seeds 0-2
     python -m experiments.markets.compare_maddpg marl_task=trading
+    python -m experiments.markets.compare_maddpg marl_task=block_liquidation \
+        'methods=[maddpg,iddpg,random,turn_taking,everyone_every_bar]'   # with the known answers
 
 Writes runs.json (every run's metrics), results.md (mean, std and 95% t interval over seeds of
-the final greedy return per method) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
+the final greedy return per method; differences paired by seed) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
 """
 
 from __future__ import annotations
@@ -47,11 +49,41 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def finals_by_seed(runs: list[dict[str, Any]], method: str) -> dict[int, float]:
+    return {r["seed"]: r["final_return"] for r in runs if r["method"] == method}
+
+
+def paired_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Differences paired by seed (each seed's runs are evaluated on the same episodes):
+    MADDPG minus independent DDPG, and, where the desk schedules ran, the share of the gap from
+    the naive schedule to turn-taking each learner closed."""
+    rows = []
+
+    def add(name: str, values: list[float]) -> None:
+        if values:
+            rows.append({"comparison": name, **t_interval(np.array(values)), "seeds": len(values)})
+
+    maddpg, iddpg = finals_by_seed(runs, "maddpg"), finals_by_seed(runs, "iddpg")
+    add("maddpg - iddpg", [maddpg[s] - iddpg[s] for s in sorted(maddpg.keys() & iddpg.keys())])
+    naive = finals_by_seed(runs, "everyone_every_bar")
+    turns = finals_by_seed(runs, "turn_taking")
+    for method in ("maddpg", "iddpg", "random"):
+        learned = finals_by_seed(runs, method)
+        seeds = sorted(learned.keys() & naive.keys() & turns.keys())
+        add(
+            f"{method}: share of the naive-to-turn-taking gap closed",
+            [(learned[s] - naive[s]) / (turns[s] - naive[s]) for s in seeds],
+        )
+    return rows
+
+
 def band(row: dict[str, Any]) -> str:
     return "-" if row["low"] is None else f"[{row['low']:.4g}, {row['high']:.4g}]"
 
 
-def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
+def markdown(
+    rows: list[dict[str, Any]], task: str, steps: int, paired: list[dict[str, Any]] = ()
+) -> str:
     lines = [
         f"# {task}: final greedy return ({steps} env steps per run)",
         "",
@@ -66,6 +98,17 @@ def markdown(rows: list[dict[str, Any]], task: str, steps: int) -> str:
         f"| {r['curve_mean_std']:.4g} | {r['seeds']} |"
         for r in rows
     ]
+    if paired:
+        lines += [
+            "",
+            "Paired by seed (95% t interval over seeds):",
+            "",
+            "| comparison | mean | 95% t interval | seeds |",
+            "|---|---:|---|---:|",
+        ]
+        lines += [
+            f"| {r['comparison']} | {r['mean']:.4g} | {band(r)} | {r['seeds']} |" for r in paired
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -83,16 +126,18 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     with ProcessPoolExecutor(max_workers=cfg.workers, mp_context=get_context("spawn")) as pool:
         runs = list(pool.map(train_one, *zip(*jobs, strict=True)))
     write_atomic(out / "runs.json", json.dumps(runs, indent=2))
-    rows = summarize(runs)
+    rows, paired = summarize(runs), paired_rows(runs)
     task = cfg.marl_task.name
-    write_atomic(out / "results.md", markdown(rows, task, cfg.learn.total_env_steps))
+    write_atomic(out / "results.md", markdown(rows, task, cfg.learn.total_env_steps, paired))
     groups: dict[str, list] = {}
     for r in runs:
         groups.setdefault(r["method"], []).append(r["tensorboard"])
     png = plot_curves(
         groups, "eval/return", out / "learning_curves.png", f"{task}: greedy evaluation return"
     )
-    return write_metrics(out, {"task": task, "results": rows, "learning_curves": str(png)})
+    return write_metrics(
+        out, {"task": task, "results": rows, "paired": paired, "learning_curves": str(png)}
+    )
 
 
 register_schemas()  # typed config groups: bad values fail at composition

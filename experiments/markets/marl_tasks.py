@@ -47,6 +47,7 @@ BUILDERS: dict[str, Callable[..., ParallelEnv]] = {
     "simple_spread": _simple_spread,
     "trading": _trading,
     "liquidation": _trading,  # the trading simulator with a liquidation deadline (config)
+    "block_liquidation": _trading,  # ... sold in blocks: the desks must take turns (config)
 }
 
 

@@ -1,4 +1,5 @@
-"""Train MADDPG, independent DDPG, or evaluate a random policy on a PettingZoo task.
+"""Train MADDPG, independent DDPG, or evaluate a random policy (or, on the trading tasks, a
+scripted desk schedule) on a PettingZoo task.
 
     python -m experiments.markets.train_maddpg                                  # MADDPG on simple_spread
     python -m experiments.markets.train_maddpg method=iddpg marl_task=trading learn.total_env_steps=20000
@@ -14,19 +15,45 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gymnasium as gym
 import hydra
+import numpy as np
 import torch
 from omegaconf import DictConfig, OmegaConf
 
+from baselines.desk_schedules import SCHEDULES
 from experiments.common.curves import CurveLogger
 from experiments.common.run_context import prepare_run, write_metrics
 from experiments.common.seeding import eval_env_seed
 from experiments.markets.marl_tasks import env_factory
 from experiments.schemas import register_schemas
 from policies.maddpg import MADDPG, MADDPGConfig, ParallelEnvBatch
-from policies.maddpg.learn import LearnSettings, learn
+from policies.maddpg.learn import ActFn, LearnSettings, learn
 
-METHODS = ("maddpg", "iddpg", "random")
+# Learners, the random policy, and the trading tasks' scripted desk schedules (known answers).
+METHODS = ("maddpg", "iddpg", "random", *SCHEDULES)
+
+
+def schedule_policy(make_env, name: str) -> ActFn:
+    """The desk schedule ``name`` (baselines.desk_schedules) as critic-space actions: a sold
+    block is the trade -1 (one-hot of its level for discrete actions), a hold 0."""
+    env = make_env()
+    if not (hasattr(env, "env_action") and hasattr(env, "episode_length")):
+        raise ValueError(f"method {name!r} is a desk schedule: it needs a trading task")
+    spaces = [env.action_space(a) for a in env.possible_agents]
+
+    def act(obs: list[np.ndarray]) -> list[np.ndarray]:
+        sells = SCHEDULES[name](np.stack(obs, axis=1), env.episode_length)
+        out = []
+        for i, space in enumerate(spaces):
+            if isinstance(space, gym.spaces.Discrete):
+                levels = np.where(sells[:, i], env.env_action(-1.0), env.env_action(0.0))
+                out.append(np.eye(space.n, dtype=np.float32)[levels])
+            else:
+                out.append(np.where(sells[:, i], -1.0, 0.0).astype(np.float32)[:, None])
+        return out
+
+    return act
 
 
 def train_one(
@@ -44,8 +71,10 @@ def train_one(
     torch.set_num_threads(threads)
     make_env = env_factory(OmegaConf.create(task))
     settings = LearnSettings(**learn_settings, seed=seed, eval_seed=eval_env_seed(seed))
-    trainer = None
-    if method != "random":
+    trainer, fixed = None, None
+    if method in SCHEDULES:
+        fixed = schedule_policy(make_env, method)
+    elif method != "random":
         config = MADDPGConfig(
             **{
                 **maddpg,
@@ -60,7 +89,7 @@ def train_one(
     log_dir = Path(out) / "tensorboard" / f"{method}_seed{seed}"
     with CurveLogger(log_dir) as writer:
         start = time.perf_counter()
-        curve = learn(make_env, settings, trainer, writer)
+        curve = learn(make_env, settings, trainer, writer, fixed_policy=fixed)
         elapsed = time.perf_counter() - start
     checkpoint = None
     if trainer is not None:

@@ -47,14 +47,20 @@ def learn(
     settings: LearnSettings,
     trainer: MADDPG | None,
     log: LogFn,
+    fixed_policy: ActFn | None = None,
 ) -> list[tuple[int, float]]:
-    """Train (``trainer=None``: random policy, evaluation only) and return the evaluation curve
-    [(env_steps, greedy return)]. ``log(tag, value, env_steps)`` receives training scalars under
-    the project's tag contract (charts/episodic_return, charts/SPS, losses/<name>, eval/return)."""
+    """Train (``trainer=None``: evaluation only, of ``fixed_policy`` or else a random policy) and
+    return the evaluation curve [(env_steps, greedy return)]. ``log(tag, value, env_steps)``
+    receives training scalars under the project's tag contract (charts/episodic_return,
+    charts/SPS, losses/<name>, eval/return)."""
+    if trainer is not None and fixed_policy is not None:
+        raise ValueError("learn() takes a trainer or a fixed policy, not both")
     rng = np.random.default_rng(settings.seed)
     envs = ParallelEnvBatch(make_env, settings.n_envs, settings.seed)
-    if trainer is None:
-        policy: ActFn = lambda obs: random_actions(envs.action_spaces, len(obs[0]), rng)  # noqa: E731
+    if fixed_policy is not None:
+        policy: ActFn = fixed_policy
+    elif trainer is None:
+        policy = lambda obs: random_actions(envs.action_spaces, len(obs[0]), rng)  # noqa: E731
     else:
         policy = lambda obs: trainer.act(obs, explore=False)  # noqa: E731
         c = trainer.config
@@ -75,7 +81,7 @@ def learn(
             record_eval(steps)
             next_eval += settings.eval_every
         if trainer is None:
-            steps += settings.n_envs  # the random policy does not learn: only evaluations matter
+            steps += settings.n_envs  # nothing learns: only evaluations matter
             continue
         warm = steps < c.learning_starts
         actions = (

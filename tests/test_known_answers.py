@@ -25,7 +25,8 @@ from experiments.markets.evaluate_calibration import walk
 from experiments.markets.marl_tasks import env_factory
 from experiments.markets.train_maddpg import schedule_policy
 from policies.hierarchical import RLlibTeam
-from policies.maddpg.learn import evaluate
+from policies.maddpg import MADDPG, MADDPGConfig, ParallelEnvBatch
+from policies.maddpg.learn import LearnSettings, evaluate, learn
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 
@@ -156,3 +157,23 @@ def test_block_liquidation_pays_for_taking_turns():
     # Four desks x 5 blocks in 20 bars: one seller a bar pays one block's impact; four sellers
     # a bar pay twice that per block (the square-root law); the deadline pays for 20 at once.
     assert returns["turns"] > returns["naive"] + 0.03 > returns["hold"] + 0.06, returns
+
+
+@pytest.mark.slow
+def test_maddpg_learns_to_beat_everyone_selling_every_bar():
+    # The task made small: two desks of two blocks each, four bars before the deadline.
+    torch.set_num_threads(1)
+    task = OmegaConf.load(CONF / "marl_task" / "block_liquidation.yaml")
+    task.kwargs.update(types=["liquidator", "liquidator"], initial_position=20, episode_length=6)
+    make_env = env_factory(task)
+    config = MADDPGConfig(gamma=0.99, reward_scale=10.0, train_every=10)
+    spaces = ParallelEnvBatch(make_env, 1, 1)
+    trainer = MADDPG(spaces.agents, spaces.observation_spaces, spaces.action_spaces, config, 1)
+    settings = LearnSettings(
+        total_env_steps=20_000, n_envs=4, eval_every=10_000, eval_episodes=20, seed=1, eval_seed=7
+    )
+    curve = learn(make_env, settings, trainer, lambda *_: None)
+    naive = evaluate(make_env, schedule_policy(make_env, "everyone_every_bar"), 20, seed=7)
+    turns = evaluate(make_env, schedule_policy(make_env, "turn_taking"), 20, seed=7)
+    assert curve[0][1] < naive  # untrained: worse than the naive schedule
+    assert curve[-1][1] > naive + 0.25 * (turns - naive), (curve, naive, turns)

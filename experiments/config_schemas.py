@@ -124,6 +124,12 @@ class CompareMaddpgConfig(Run):
 
 
 @dataclass
+class CriticProbeConfig(Run):
+    compare_dir: str = MISSING
+    episodes: int = MISSING
+
+
+@dataclass
 class TrainMaddpgConfig(Run):
     marl_task: MarlTask = field(default_factory=MarlTask)
     maddpg: Any = MISSING
@@ -403,6 +409,7 @@ PRIMARY_SCHEMAS: dict[str, type] = {
     "collect": CollectConfig,
     "compare": CompareConfig,
     "compare_maddpg": CompareMaddpgConfig,
+    "critic_probe": CriticProbeConfig,
     "dagger": DaggerConfig,
     "disagreement": DatasetTool,
     "evaluate": EvaluateConfig,

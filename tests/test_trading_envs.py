@@ -19,6 +19,18 @@ def test_parallel_api_and_seed(discrete):
     parallel_seed_test(lambda: parallel_env(episode_length=30, discrete_actions=discrete))
 
 
+@pytest.mark.parametrize("deadline", [False, True])
+def test_a_deadline_terminates_the_episode_and_a_time_limit_truncates_it(deadline):
+    config = TradingConfig(types=("liquidator", "liquidator"), liquidate_at_end=deadline)
+    env = parallel_env(config=config, episode_length=5)
+    env.reset(seed=0)
+    for _ in range(4):
+        _, _, terminated, truncated, _ = env.step({a: np.zeros(1, np.float32) for a in env.agents})
+    assert not env.agents
+    assert all(terminated.values()) is deadline and all(truncated.values()) is not deadline
+    parallel_api_test(parallel_env(config=config, episode_length=5), num_cycles=10)
+
+
 def test_gymnasium_view_passes_check_env_and_registers():
     check_env(TradingEnv(episode_length=30), skip_render_check=True)
     env = gym.make("HRLXF/Trading-v0", episode_length=10)

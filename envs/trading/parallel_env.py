@@ -106,11 +106,15 @@ class TradingParallelEnv(ParallelEnv):
             raise RuntimeError("call reset() before step(); the episode may be over")
         obs, rewards, parts = self.core.step(self.to_trades(actions))
         done = self.core.done
+        # With a deadline the task itself ends there (nothing is held after it): termination, so
+        # learners do not bootstrap past it. Without one the market goes on beyond the episode:
+        # truncation by the time limit.
+        ends = done and self.config.liquidate_at_end
         out = (
             {a: obs[0, i] for i, a in enumerate(self.agents)},
             {a: float(rewards[0, i]) for i, a in enumerate(self.agents)},
-            {a: False for a in self.agents},
-            {a: done for a in self.agents},  # episodes end by time limit: truncation
+            {a: ends for a in self.agents},
+            {a: done and not ends for a in self.agents},
             {
                 a: {"pnl": float(parts["pnl"][0, i]), "equity": float(self.core.equity[0, i])}
                 for i, a in enumerate(self.agents)

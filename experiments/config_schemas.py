@@ -190,6 +190,7 @@ class EvaluateAllocationConfig(Run):
     advisors: list[str] = MISSING
     market: MarketData = field(default_factory=MarketData)
     include_market: bool = MISSING
+    track_window: int = MISSING
     cost: float = MISSING
     episode_length: int = MISSING
     splits: SplitSettings = field(default_factory=SplitSettings)

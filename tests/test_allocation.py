@@ -1,5 +1,7 @@
 """Weight-allocation MDP: advisors, fusion, both stages, no look-ahead, errors."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +18,9 @@ from envs.allocation.advisors import (
     make_advisor,
 )
 from envs.allocation.fusion import decide, fuse, position_reward, softmax
+from envs.allocation.scenarios import planted_skill_series
 from envs.allocation.series import AllocationSeries, build_series
+from envs.allocation.track_record import track_record
 from envs.market.bars import Bars
 from envs.market.generators import regime_switching_bars
 
@@ -104,9 +108,9 @@ def test_stage_one_position_follows_the_weighted_advisor_and_pays_costs():
 def test_stage_two_uses_the_given_weighting_and_accuracy_reward():
     chosen = []
 
-    def only_first(votes, market):
-        chosen.append(votes.shape)
-        w = np.zeros(votes.shape[0])
+    def only_first(t):
+        chosen.append(t)
+        w = np.zeros(5)
         w[0] = 1.0
         return w
 
@@ -114,7 +118,10 @@ def test_stage_two_uses_the_given_weighting_and_accuracy_reward():
         market=MARKET, episode_length=50, weighting=only_first, reward="accuracy"
     )
     obs, _ = env.reset(seed=3)
-    assert chosen and chosen[0] == (5, 4)
+    assert chosen == [env._t]  # asked for the weighting of the bar it observes
+    np.testing.assert_allclose(
+        obs[:3], env.series.votes[env._t, 0, :3] * env.series.votes[env._t, 0, 3]
+    )
     _, reward, *_ = env.step(0)
     assert reward in (-1.0, 0.0, 1.0)
 
@@ -151,3 +158,35 @@ def test_replayed_votes_with_dates_align_with_dated_bars(tmp_path):
     votes = make_advisor(f"replay:{tmp_path / 'votes.csv'}").votes(load_bars(tmp_path / "bars.csv"))
     assert votes[0, HOLD] == 1 and votes[1, BUY] == 1 and votes[2, BUY] == 1
     assert votes[3, SELL] == 1 and votes[5, SELL] == 1
+
+
+def test_track_record_is_causal_and_shows_the_planted_skill():
+    series = planted_skill_series((0.55, 0.5), n_bars=20_000, seed=5)
+    record = track_record(series, window=250)
+    # An advisor right a fraction p of the time shows (2p - 1) x TRACK_SCALE on average: about 1
+    # for the planted 55% (its realized rate here), about 0 for the coin flip.
+    up = series.next_return[:-1] > 0
+    right = ((series.votes[:-1, :, 0] == 1) == up[:, None]).mean(axis=0)
+    np.testing.assert_allclose(record[250:].mean(axis=0), 10.0 * (2 * right - 1), atol=0.03)
+    assert record[250:, 0].mean() > 0.7 and abs(record[250:, 1].mean()) < 0.3
+    assert np.all(record[0] == 0.0)
+    # Bar t's record only uses returns up to bar t - 1: changing later returns changes nothing.
+    flipped = np.where(np.arange(20_000) >= 700, -series.next_return, series.next_return)
+    changed = track_record(replace(series, next_return=flipped), 250)
+    np.testing.assert_array_equal(changed[:701], record[:701])
+    assert not np.array_equal(changed[701], record[701])
+    with pytest.raises(ValueError, match="window"):
+        track_record(series, 0)
+
+
+def test_both_stages_observe_the_track_record_when_asked():
+    series = planted_skill_series((0.55, 0.5, 0.5), n_bars=1000, seed=1)
+    plain = AdvisorWeightsEnv(series=series, episode_length=100)
+    tracked = AdvisorWeightsEnv(series=series, start=200, episode_length=100, track_window=50)
+    assert tracked.observation_space.shape[0] == plain.observation_space.shape[0] + 3
+    np.testing.assert_allclose(tracked.observation_at(10)[-3:], track_record(series, 50)[210])
+    stage2 = FusedDecisionEnv(series=series, start=200, episode_length=100, track_window=50)
+    assert stage2.observation_space.shape == (4 + 3,)
+    np.testing.assert_allclose(stage2.observation_at(10)[-3:], track_record(series, 50)[210])
+    check_env(tracked, skip_render_check=True)
+    check_env(stage2, skip_render_check=True)

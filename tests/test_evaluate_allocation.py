@@ -54,6 +54,14 @@ def test_walk_forward_evaluation_writes_table_and_equity_curve(tmp_path):
     sums = weights.groupby(["split", "seed"])["weight"].sum()
     assert sums.to_numpy() == pytest.approx(1.0)  # a mean of softmax weights
     assert "## Stage 1 weights" in (run_dir / "results.md").read_text()
+    # Learned rows minus the best single advisor, paired by test window: 3 splits x 2 seeds.
+    paired = (run_dir / "results.md").read_text().split("## Paired by test window")[1]
+    learned = next(line for line in paired.splitlines() if "stage1+2" in line)
+    assert learned.endswith("| 6 |"), learned
+    best = results[results["method"] == "best single"].set_index("split")["return_after_costs"]
+    stage12 = results[results["method"] == "stage1+2 (learned decision)"]
+    mean_difference = (stage12["return_after_costs"] - best.loc[stage12["split"]].to_numpy()).mean()
+    assert f"{mean_difference:.4f} [" in learned
 
 
 @pytest.mark.slow
@@ -70,6 +78,7 @@ def test_purged_kfold_evaluation_trains_around_each_test_fold(tmp_path):
             "splits.k=3",
             "splits.gap=10",
             "splits.embargo=10",
+            "track_window=50",
             "episode_length=100",
             f"hydra.run.dir={run_dir}",
         ],

@@ -19,6 +19,7 @@ from gymnasium import spaces
 from envs.allocation.fusion import decide, fuse, position_reward, softmax
 from envs.allocation.memory import retrieval_features
 from envs.allocation.series import AllocationSeries, build_series, market_bars
+from envs.allocation.track_record import track_record
 from envs.market.indicators import FEATURE_NAMES
 
 DEFAULT_ADVISORS = ("momentum", "mean_reversion", "macd", "rsi", "volatility_breakout")
@@ -42,6 +43,8 @@ class SeriesWalker(gym.Env):
         include_market: append the 8 market indicators to the observation.
         memory_k: > 0 appends retrieval-memory features of the k most similar earlier bars
             (envs.allocation.memory; returns in percent).
+        track_window: > 0 appends each advisor's track record over that many earlier bars
+            (envs.allocation.track_record: how often its calls came true, scaled).
         cost: cost per unit of position change; reward: "return" or "accuracy".
     """
 
@@ -59,6 +62,7 @@ class SeriesWalker(gym.Env):
         reward: str = "return",
         series: AllocationSeries | None = None,
         memory_k: int = 0,
+        track_window: int = 0,
     ) -> None:
         if reward not in REWARDS:
             raise ValueError(f"reward must be one of {REWARDS}, got {reward!r}")
@@ -81,6 +85,11 @@ class SeriesWalker(gym.Env):
             retrieval_features(full, memory_k)[start:stop]
             * memory_scale(self.series.votes.shape[1])
             if memory_k > 0
+            else np.zeros((len(self.series), 0))
+        )
+        self.track = (
+            track_record(full, track_window)[start:stop]
+            if track_window > 0
             else np.zeros((len(self.series), 0))
         )
         self.episode_length = episode_length
@@ -122,7 +131,7 @@ class AdvisorWeightsEnv(SeriesWalker):
         parts = [votes.reshape(len(self.series), -1)]
         if self.include_market:
             parts.append(self.series.market)
-        parts.append(self.memory)
+        parts += [self.memory, self.track]
         # Precomputed once: the step only indexes (the env must not be PPO's bottleneck).
         self._observations = self._clip(np.concatenate(parts, axis=1))
         self._scaled_votes = votes[:, :, :3] * votes[:, :, 3:4]  # (T, K, 3)
@@ -162,8 +171,9 @@ def equal_weights(votes: np.ndarray) -> np.ndarray:
 class FusedDecisionEnv(SeriesWalker):
     """Stage 2: decide buy / sell / hold from the fused vote.
 
-    ``weighting(votes (K, 4), market (8,)) -> weights (K,)`` is the stage-1 policy (equal
-    weights when None).
+    ``weighting(t) -> weights (K,)`` is the stage-1 policy's weighting at bar t of this env's
+    range (equal weights when None); the observation also carries the market, memory and track
+    record features the env was asked for.
     """
 
     ACTIONS = (1.0, -1.0, 0.0)  # buy, sell, hold
@@ -171,21 +181,21 @@ class FusedDecisionEnv(SeriesWalker):
     def __init__(
         self,
         *args: Any,
-        weighting: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+        weighting: Callable[[int], np.ndarray] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.weighting = weighting or (lambda votes, market: equal_weights(votes))
-        n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0) + self.memory.shape[1]
+        self.weighting = weighting or (lambda t: equal_weights(self.series.votes[t]))
+        n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0)
+        n_obs += self.memory.shape[1] + self.track.shape[1]
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
         self.action_space = spaces.Discrete(3)
 
     def observation_at(self, t: int) -> np.ndarray:
         """The observation of bar t of this env's range."""
-        votes = self.series.votes[t]
-        fused = fuse(votes, self.weighting(votes, self.series.market[t]))
+        fused = fuse(self.series.votes[t], self.weighting(t))
         market = self.series.market[t] if self.include_market else np.zeros(0)
-        return self._clip(np.concatenate([fused, market, self.memory[t]]))
+        return self._clip(np.concatenate([fused, market, self.memory[t], self.track[t]]))
 
     def _observe(self) -> np.ndarray:
         return self.observation_at(self._t)

@@ -5,6 +5,7 @@
     python -m experiments.markets.evaluate_allocation splits.method=purged_kfold splits.k=5 splits.embargo=20
     python -m experiments.markets.evaluate_allocation 'seeds=[0,1,2,3,4]'   # learned rows over 5 seeds
     python -m experiments.markets.evaluate_allocation scenario=planted_skill  # known answer: advisor 0 skilled
+    python -m experiments.markets.evaluate_allocation track_window=250  # + each advisor's track record
 
 For every walk-forward split: train stage 1 (advisor weights) with SB3 PPO on the training
 window, then stage 2 (buy / sell / hold on the fused vote under the trained weighting); run both
@@ -65,6 +66,16 @@ def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO
     return model
 
 
+def learned_weighting(stage1: PPO, env1: AdvisorWeightsEnv):
+    """Stage 1's weights at bar t of ``env1``'s range, from the observation it was trained on."""
+
+    def weighting(t: int) -> np.ndarray:
+        action, _ = stage1.predict(env1.observation_at(t), deterministic=True)
+        return softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
+
+    return weighting
+
+
 def allocation_series(cfg: DictConfig) -> AllocationSeries:
     """The votes and returns to evaluate on: a planted-skill scenario (``scenario.kind``) or the
     configured advisors on the configured market."""
@@ -82,7 +93,12 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     out = prepare_run(cfg)
     series = allocation_series(cfg)
     splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
-    common = {"series": series, "include_market": cfg.include_market, "cost": cfg.cost}
+    common = {
+        "series": series,
+        "include_market": cfg.include_market,
+        "cost": cfg.cost,
+        "track_window": cfg.track_window,
+    }
     report = WalkForwardReport(cfg.cost, cfg.bars_per_year)
     seeds = [int(seed) for seed in cfg.seeds]
     weights: list[dict] = []
@@ -93,42 +109,33 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 raise ValueError(f"split {index} has no training range longer than an episode")
             test_range = split.test
             test = series.slice(*test_range)
+            stage1_envs = [
+                AdvisorWeightsEnv(
+                    start=a,
+                    stop=b,
+                    episode_length=cfg.episode_length,
+                    reward=cfg.stage1_reward,
+                    **common,
+                )
+                for a, b in ranges
+            ]
             stage1 = train(
-                [
-                    AdvisorWeightsEnv(
-                        start=a,
-                        stop=b,
-                        episode_length=cfg.episode_length,
-                        reward=cfg.stage1_reward,
-                        **common,
-                    )
-                    for a, b in ranges
-                ],
+                stage1_envs,
                 cfg.ppo_timesteps,
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage1_seed{seed}_split{index}",
             )
-
-            def weighting(votes, market, model=stage1):
-                obs = (
-                    np.concatenate([votes.reshape(-1), market])
-                    if cfg.include_market
-                    else votes.reshape(-1)
-                )
-                action, _ = model.predict(obs.astype(np.float32), deterministic=True)
-                return softmax(LOGIT_SCALE * np.clip(action, -1.0, 1.0))
-
             stage2 = train(
                 [
                     FusedDecisionEnv(
                         start=a,
                         stop=b,
                         episode_length=cfg.episode_length,
-                        weighting=weighting,
+                        weighting=learned_weighting(stage1, env1),
                         **common,
                     )
-                    for a, b in ranges
+                    for (a, b), env1 in zip(ranges, stage1_envs, strict=True)
                 ],
                 cfg.ppo_timesteps,
                 split_seed(seed, index),
@@ -142,7 +149,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 start=test_range[0],
                 stop=test_range[1],
                 episode_length=1,
-                weighting=weighting,
+                weighting=learned_weighting(stage1, env1),
                 **common,
             )
             stage1_actions = [
@@ -188,6 +195,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
         out,
         f"{method.capitalize()} evaluation",
         group_table(weights, "advisor", "weight", "Stage 1 weights (mean over each test window)"),
+        paired_against="best single",
     )
     print_tensorboard_hint(out)
     return pd.DataFrame(report.rows)

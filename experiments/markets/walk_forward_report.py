@@ -38,6 +38,21 @@ def group_table(frame: pd.DataFrame, key: str, value: str, title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def paired_table(results: pd.DataFrame, reference: str, metric: str = "return_after_costs") -> str:
+    """Markdown section: every other method minus ``reference`` in ``metric``, paired by test
+    window (a method's row of split s and seed k against the reference's row of split s, its
+    mean over seeds if it has several), 95% t interval over the pairs."""
+    ref = results[results["method"] == reference].groupby("split")[metric].mean()
+    if ref.empty:
+        return ""
+    lines = ["", f"## Paired by test window: method minus {reference} ({metric.replace('_', ' ')})"]
+    lines += ["", "| method | difference | pairs |", "|---|---|---:|"]
+    for method, rows in results[results["method"] != reference].groupby("method", sort=False):
+        differences = rows[metric].to_numpy() - ref.loc[rows["split"]].to_numpy()
+        lines.append(f"| {method} | {interval(differences, '.4f')} | {len(differences)} |")
+    return "\n".join(lines) + "\n"
+
+
 class WalkForwardReport:
     """Collect (split, method, positions) on test windows (and the training seed), then write
     results.csv, results.md (per method: mean over splits and seeds with a 95% t interval of
@@ -69,9 +84,14 @@ class WalkForwardReport:
         if seed == self.rows[0]["seed"]:  # the equity plot chains one seed's test windows
             self.curves.setdefault(method, []).append(bar_pnl(positions, next_returns, self.cost))
 
-    def write(self, out: Path, title: str, extra: str = "") -> str:
-        """Write the files; ``extra`` (markdown) is appended to results.md."""
+    def write(
+        self, out: Path, title: str, extra: str = "", paired_against: str | None = None
+    ) -> str:
+        """Write the files; results.md gets the differences to ``paired_against`` paired by test
+        window (see :func:`paired_table`), then ``extra`` (markdown)."""
         results = pd.DataFrame(self.rows)
+        if paired_against is not None:
+            extra = paired_table(results, paired_against) + extra
         write_atomic(out / "results.csv", results.to_csv(index=False))
         grouped = results.groupby("method")
         summary = grouped[list(METRICS)].mean().sort_values("sharpe", ascending=False)

@@ -119,3 +119,10 @@ def test_an_unknown_critic_is_named():
 
     with pytest.raises(ValueError, match="stage.critic"):
         SelfPlaySettings(critic="shared")
+
+
+def test_self_play_refuses_per_position_curves_it_would_not_draw():
+    from experiments.online.settings import SelfPlaySettings
+
+    with pytest.raises(ValueError, match="eval_every"):
+        SelfPlaySettings(eval_every=3)

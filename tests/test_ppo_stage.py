@@ -146,6 +146,8 @@ def test_sb3_policy_starts_as_the_bundles_planner(awr_bundle, tmp_path):
     [
         ({"backend": "sb3", "level": "l3"}, "sb3 trains L2 only"),
         ({"backend": "sb3", "anchor_kl_coeff": 0.1}, "anchor"),
+        ({"backend": "sb3", "anchor_kl_coeff": 0.0, "anchor_from": "b"}, "anchor_from"),
+        ({"backend": "sb3", "anchor_kl_coeff": 0.0, "eval_every": 2}, "eval_every"),
         ({"level": "l4"}, "stage.level"),
         ({"minibatch_size": 512}, "minibatch_size"),
         ({"envs_per_runner": 0}, "envs_per_runner"),

@@ -80,9 +80,15 @@ class PPOStageSettings(OnlineSettings):
                 "stage.backend=sb3 trains L2 only (SB3 has no mixed discrete-continuous action "
                 "distribution for the L3 form); use backend=rllib for level l3 or alternate"
             )
-        if self.backend == "sb3" and self.anchor_kl_coeff > 0:
+        if self.backend == "sb3" and (self.anchor_kl_coeff > 0 or self.anchor_from):
             raise ValueError(
-                "the KL anchor is an RLlib learner feature: set stage.anchor_kl_coeff=0 for sb3"
+                "the KL anchor is an RLlib learner feature: set stage.anchor_kl_coeff=0 (and no "
+                "stage.anchor_from) for sb3"
+            )
+        if self.backend == "sb3" and self.eval_every:
+            raise ValueError(
+                "per-position curves (stage.eval_every) are drawn by the RLlib back end only: "
+                "set stage.eval_every=0 for sb3"
             )
 
 
@@ -105,6 +111,11 @@ class SelfPlaySettings(OnlineSettings):
         super().__post_init__()
         if self.kind != "selfplay":
             raise ValueError(f"stage kind must be selfplay here, got {self.kind!r}")
+        if self.eval_every:
+            raise ValueError(
+                "self-play has learners at every level at once and draws no per-position "
+                "curves: set stage.eval_every=0 (its league results are per member)"
+            )
         if self.critic not in CRITICS:
             raise ValueError(f"stage.critic must be one of {CRITICS}, got {self.critic!r}")
         if not self.learner_levels or self.learners_per_level < 1:

@@ -10,6 +10,15 @@ from experiments.common.curves import check_run
 from experiments.common.tensorboard_curves import read_scalars
 
 
+def compare(overrides: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.markets.compare_maddpg", *overrides],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 @pytest.mark.slow
 def test_comparison_writes_table_runs_and_learning_curves(tmp_path):
     run_dir = tmp_path / "run"
@@ -26,12 +35,7 @@ def test_comparison_writes_table_runs_and_learning_curves(tmp_path):
         "maddpg.train_every=10",
         f"hydra.run.dir={run_dir}",
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "experiments.markets.compare_maddpg", *overrides],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = compare(overrides)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads((run_dir / "runs.json").read_text())
     assert sorted((r["method"], r["seed"]) for r in runs) == sorted(
@@ -52,3 +56,19 @@ def test_comparison_writes_table_runs_and_learning_curves(tmp_path):
         "maddpg_seed0.pt",
         "maddpg_seed1.pt",
     ]
+
+    # Called again on the same directory with one more seed: only that seed's runs train
+    # (maddpg and random: 6 earlier runs + 2).
+    trained = {p.name: p.stat().st_mtime_ns for p in (run_dir / "checkpoints").iterdir()}
+    again = [o.replace("seeds=[0,1]", "seeds=[0,1,2]") for o in overrides]
+    assert compare([*again, "methods=[maddpg,random]"]).returncode == 0
+    runs = json.loads((run_dir / "runs.json").read_text())
+    assert len(runs) == 8 and ("maddpg", 2) in {(r["method"], r["seed"]) for r in runs}
+    assert {p.name: p.stat().st_mtime_ns for p in (run_dir / "checkpoints").iterdir()} == {
+        **trained,
+        "maddpg_seed2.pt": (run_dir / "checkpoints" / "maddpg_seed2.pt").stat().st_mtime_ns,
+    }
+    assert "| 3 |" in (run_dir / "results.md").read_text()  # maddpg over 3 seeds now
+    # Other settings in the same directory would mix two experiments in one table: refused.
+    mixed = compare([*again, "learn.total_env_steps=400"])
+    assert mixed.returncode != 0 and "other ['learn'] settings" in mixed.stderr

@@ -6,7 +6,10 @@
         'methods=[maddpg,iddpg,random,turn_taking,everyone_every_bar]'   # with the known answers
 
 Writes runs.json (every run's metrics), results.md (mean, std and 95% t interval over seeds of
-the final greedy return per method; differences paired by seed) and learning_curves.png drawn from the runs' TensorBoard logs, in the run directory.
+the final greedy return per method; differences paired by seed) and learning_curves.png drawn
+from the runs' TensorBoard logs, in the run directory. Called again on the same directory
+(``hydra.run.dir``) with more seeds or methods and the same task, MADDPG and budget settings,
+it trains only the runs that are missing and tables them all.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from __future__ import annotations
 import json
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.common.run_context import prepare_run, write_atomic, write_metrics
+from experiments.common.run_context import prepare_run, run_dir, write_atomic, write_metrics
 from experiments.common.tensorboard_curves import plot_curves, t_interval
 from experiments.markets.train_maddpg import METHODS, train_one
 from experiments.schemas import register_schemas
@@ -112,19 +116,47 @@ def markdown(
     return "\n".join(lines) + "\n"
 
 
+SHARED = ("marl_task", "maddpg", "learn")  # what runs must share to sit in one table
+
+
+def earlier_runs(out: Path, cfg: DictConfig) -> dict[tuple[str, int], dict[str, Any]]:
+    """The finished runs of an earlier call in this run directory, by (method, seed), so that
+    a call with more seeds or methods trains only what is missing. Refuses a directory whose
+    runs were made with other task, MADDPG or budget settings."""
+    runs_file, config_file = out / "runs.json", out / "config.yaml"
+    if not (runs_file.is_file() and config_file.is_file()):
+        return {}
+    before = OmegaConf.load(config_file)
+    differ = [
+        key
+        for key in SHARED
+        if OmegaConf.to_container(before[key], resolve=True)
+        != OmegaConf.to_container(cfg[key], resolve=True)
+    ]
+    if differ:
+        raise ValueError(
+            f"{out} holds runs made with other {differ} settings: use a new hydra.run.dir"
+        )
+    return {(r["method"], r["seed"]): r for r in json.loads(runs_file.read_text())}
+
+
 def run(cfg: DictConfig) -> dict[str, Any]:
-    out = prepare_run(cfg)
     c = OmegaConf.to_container(cfg, resolve=True)
     unknown = [m for m in c["methods"] if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown methods {unknown}; known: {list(METHODS)}")
+    done = earlier_runs(run_dir(), cfg)
+    out = prepare_run(cfg)
+    wanted = [(m, int(s)) for m in c["methods"] for s in c["seeds"]]
     jobs = [
-        (c["marl_task"], c["maddpg"], c["learn"], m, int(s), out, cfg.threads)
-        for m in c["methods"]
-        for s in c["seeds"]
+        (c["marl_task"], c["maddpg"], c["learn"], m, s, out, cfg.threads)
+        for m, s in wanted
+        if (m, s) not in done
     ]
     with ProcessPoolExecutor(max_workers=cfg.workers, mp_context=get_context("spawn")) as pool:
-        runs = list(pool.map(train_one, *zip(*jobs, strict=True)))
+        new = list(pool.map(train_one, *zip(*jobs, strict=True))) if jobs else []
+    # Every run the directory holds goes in the table, the earlier ones first.
+    runs = list({**done, **{(r["method"], r["seed"]): r for r in new}}.values())
     write_atomic(out / "runs.json", json.dumps(runs, indent=2))
     rows, paired = summarize(runs), paired_rows(runs)
     task = cfg.marl_task.name

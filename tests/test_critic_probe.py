@@ -41,6 +41,7 @@ def team(make_env, centralized: bool, constant: float | None = None) -> MADDPG:
     return trainer
 
 
+@pytest.mark.slow
 def test_critic_error_is_the_gap_to_the_realized_discounted_return():
     make_env = small_block_liquidation()
     trainer = team(make_env, centralized=True, constant=0.0)
@@ -70,6 +71,7 @@ def test_critic_error_is_the_gap_to_the_realized_discounted_return():
     assert stats["critic_moves"] == 0.0  # a constant critic does not move
 
 
+@pytest.mark.slow
 def test_only_a_centralized_critic_moves_with_the_others_and_the_return_does():
     make_env = small_block_liquidation()
     central = probe_run(team(make_env, centralized=True), make_env, episodes=1)

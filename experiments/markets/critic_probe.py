@@ -33,8 +33,9 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.common.run_context import prepare_run, write_atomic, write_metrics
 from experiments.common.tensorboard_curves import t_interval
 from experiments.markets.marl_tasks import env_factory
+from experiments.markets.train_maddpg import maddpg_config
 from experiments.schemas import register_schemas
-from policies.maddpg import MADDPG, MADDPGConfig
+from policies.maddpg import MADDPG
 from policies.maddpg.actor import to_env_action
 
 PROBE_SEED = 50_000  # the probe's episodes: disjoint from training and evaluation seeds
@@ -48,16 +49,20 @@ def alternatives(space: gym.Space, action: np.ndarray) -> list[np.ndarray]:
     return [np.full_like(action, v) for v in (-1.0, 0.0, 1.0) if not np.allclose(action, v)]
 
 
+def env_step_actions(trainer: MADDPG, actions: list[np.ndarray]) -> dict:
+    """Critic-space actions, one per agent, as the env's action dict."""
+    return {
+        a: to_env_action(space, act)
+        for a, space, act in zip(trainer.agents, trainer.action_spaces, actions, strict=True)
+    }
+
+
 def greedy_return(env, trainer: MADDPG, first: list[np.ndarray], gamma: float) -> np.ndarray:
     """Every agent's discounted return from this state: ``first`` (critic-space actions) now,
     then the greedy team to the end. ``env`` is stepped (pass a copy)."""
     total, discount, actions = np.zeros(trainer.n_agents), 1.0, first
     while env.agents:
-        step = {
-            a: to_env_action(space, act)
-            for a, space, act in zip(trainer.agents, trainer.action_spaces, actions, strict=True)
-        }
-        obs, rewards, *_ = env.step(step)
+        obs, rewards, *_ = env.step(env_step_actions(trainer, actions))
         total += discount * np.array([rewards[a] for a in trainer.agents])
         discount *= gamma
         if env.agents:
@@ -99,14 +104,7 @@ def probe_run(trainer: MADDPG, make_env, episodes: int) -> dict[str, float]:
                     mask = np.arange(trainer.n_agents) != j  # agent j's own action is not "other"
                     critic_moves.append(np.abs(critic_values(trainer, x, joint) - q)[mask])
                     return_moves.append(np.abs(moved - realized)[mask])
-            obs, *_ = env.step(
-                {
-                    a: to_env_action(space, act)
-                    for a, space, act in zip(
-                        trainer.agents, trainer.action_spaces, actions, strict=True
-                    )
-                }
-            )
+            obs, *_ = env.step(env_step_actions(trainer, actions))
         errors += episode_errors
         final_errors.append(episode_errors[-1])  # the last step: nothing left to bootstrap
     return {
@@ -118,14 +116,7 @@ def probe_run(trainer: MADDPG, make_env, episodes: int) -> dict[str, float]:
 
 
 def load_trainer(compare_cfg: DictConfig, run: dict[str, Any], make_env) -> MADDPG:
-    maddpg = OmegaConf.to_container(compare_cfg.maddpg, resolve=True)
-    config = MADDPGConfig(
-        **{
-            **maddpg,
-            "hidden_sizes": tuple(maddpg["hidden_sizes"]),
-            "centralized": run["method"] == "maddpg",
-        }
-    )
+    config = maddpg_config(OmegaConf.to_container(compare_cfg.maddpg, resolve=True), run["method"])
     env = make_env()
     agents = list(env.possible_agents)
     trainer = MADDPG(

@@ -34,6 +34,18 @@ from policies.maddpg.learn import ActFn, LearnSettings, learn
 METHODS = ("maddpg", "iddpg", "random", *SCHEDULES)
 
 
+def maddpg_config(maddpg: dict[str, Any], method: str) -> MADDPGConfig:
+    """The trainer's settings from the ``maddpg`` config group; ``method`` maddpg or iddpg sets
+    whether the critics are centralized."""
+    return MADDPGConfig(
+        **{
+            **maddpg,
+            "hidden_sizes": tuple(maddpg["hidden_sizes"]),
+            "centralized": method == "maddpg",
+        }
+    )
+
+
 def schedule_policy(make_env, name: str) -> ActFn:
     """The desk schedule ``name`` (baselines.desk_schedules) as critic-space actions: a sold
     block is the trade -1 (one-hot of its level for discrete actions), a hold 0."""
@@ -75,13 +87,7 @@ def train_one(
     if method in SCHEDULES:
         fixed = schedule_policy(make_env, method)
     elif method != "random":
-        config = MADDPGConfig(
-            **{
-                **maddpg,
-                "hidden_sizes": tuple(maddpg["hidden_sizes"]),
-                "centralized": method == "maddpg",
-            }
-        )
+        config = maddpg_config(maddpg, method)
         spaces = ParallelEnvBatch(make_env, n_envs=1, seed=seed)
         trainer = MADDPG(
             spaces.agents, spaces.observation_spaces, spaces.action_spaces, config, seed

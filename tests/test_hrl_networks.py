@@ -148,6 +148,13 @@ def test_rllib_modules_run_forward_passes_on_real_observations(small_world):
     assert module.compute_values(batch).shape == (4,)
     action = TorchDiagGaussian.from_logits(inputs).sample()
     assert action.shape == (4, 16)
+    narrow = DailyPlannerModule(
+        observation_space=daily.observation_space,
+        action_space=daily.action_space,
+        model_config={"hidden": 64, "goal_log_std": -1.5},
+    )
+    log_std = narrow.forward_exploration(batch)[Columns.ACTION_DIST_INPUTS][:, 16:]
+    assert torch.allclose(log_std, torch.full_like(log_std, -1.5))
 
     rounds = make("HRLXF/SCMLRound-v0", small_world)
     module = RoundModule(

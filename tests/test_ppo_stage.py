@@ -148,6 +148,7 @@ def test_sb3_policy_starts_as_the_bundles_planner(awr_bundle, tmp_path):
         ({"backend": "sb3", "anchor_kl_coeff": 0.1}, "anchor"),
         ({"backend": "sb3", "anchor_kl_coeff": 0.0, "anchor_from": "b"}, "anchor_from"),
         ({"backend": "sb3", "anchor_kl_coeff": 0.0, "eval_every": 2}, "eval_every"),
+        ({"backend": "sb3", "anchor_kl_coeff": 0.0, "goal_log_std": -1.5}, "goal_log_std"),
         ({"level": "l4"}, "stage.level"),
         ({"minibatch_size": 512}, "minibatch_size"),
         ({"envs_per_runner": 0}, "envs_per_runner"),
@@ -253,7 +254,8 @@ def test_ppo_draws_the_learners_level_per_episode_and_draws_a_curve_per_position
 def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
     """A chunk of a long run starts from the bundle the chunk before wrote and stays anchored to
     where the run began: with the anchor at a different policy the KL is far above the ~0 of
-    an anchor at the start (tiny learning rate: the policy barely moves)."""
+    an anchor at the start (tiny learning rate: the policy barely moves). A narrower goal noise
+    (``goal_log_std``) narrows the anchor too: its KL stays ~0."""
     from experiments.common.tensorboard_curves import read_scalars
 
     torch.manual_seed(1)
@@ -261,7 +263,12 @@ def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
     other = tmp_path / "other"
     HRLBundle(config).save(other, extra={"stage": "other"})
     kl = {}
-    for name, extra in (("start", []), ("other", [f"stage.anchor_from={other}"])):
+    cases = (
+        ("start", []),
+        ("other", [f"stage.anchor_from={other}"]),
+        ("narrow", ["stage.goal_log_std=-1.5"]),
+    )
+    for name, extra in cases:
         run = tmp_path / name
         run_stage(
             run, f"stage.init_from={awr_bundle}", "stage.env_steps=30", "stage.lr=1e-7", *extra
@@ -269,3 +276,4 @@ def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
         _, values = read_scalars(run / "tensorboard", "losses/default_policy/anchor_kl")
         kl[name] = float(values[0])
     assert kl["start"] < 1e-3 and kl["other"] > 100 * max(kl["start"], 1e-6)
+    assert kl["narrow"] < 1e-3

@@ -99,7 +99,11 @@ def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSet
     env_name = f"hrlxf-ppo-{level}"
     register_env(env_name, lambda _: make_env(level, kwargs))
     module = DailyPlannerModule if level == "l2" else ThreadPolicyModule
-    model_config = {"bundle_dir": str(bundle_dir), "residual_log_std": settings.residual_log_std}
+    model_config = {
+        "bundle_dir": str(bundle_dir),
+        "residual_log_std": settings.residual_log_std,
+        "goal_log_std": settings.goal_log_std,
+    }
     config = (
         ppo_config(settings, seed)
         .environment(env_name, clip_actions=True, normalize_actions=False)

@@ -65,6 +65,9 @@ class PPOStageSettings(OnlineSettings):
     )
     alternate_every: int = 2  # alternate: iterations per level before switching
     residual_log_std: float = -2.0  # L3 residual exploration noise at the start
+    # L2 goal exploration noise (log std) at the start; None: the bundle's own (an imitation
+    # leaves it at the network's initial -0.5). The KL anchor starts from the same value.
+    goal_log_std: float | None = None
     max_threads: int = 8  # L3: thread slots of the round env
 
     def __post_init__(self) -> None:
@@ -84,6 +87,11 @@ class PPOStageSettings(OnlineSettings):
             raise ValueError(
                 "the KL anchor is an RLlib learner feature: set stage.anchor_kl_coeff=0 (and no "
                 "stage.anchor_from) for sb3"
+            )
+        if self.backend == "sb3" and self.goal_log_std is not None:
+            raise ValueError(
+                "stage.goal_log_std sets the RLlib module's start: sb3 keeps the bundle's own, "
+                "set stage.goal_log_std=null for sb3"
             )
         if self.backend == "sb3" and self.eval_every:
             raise ValueError(

@@ -40,7 +40,9 @@ def _bundle(config: dict[str, Any]) -> HRLBundle | None:
 
 
 class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
-    """L2. model_config: ``bundle_dir`` (start from its manager) or ``hidden``."""
+    """L2. model_config: ``bundle_dir`` (start from its manager) or ``hidden``;
+    ``goal_log_std`` (optional): the goal's exploration noise at the start, in place of the
+    bundle's (an imitation never trains it, so it is whatever the network was built with)."""
 
     def setup(self) -> None:
         if not isinstance(self.action_space, gym.spaces.Box) or self.action_space.shape != (16,):
@@ -53,6 +55,9 @@ class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
         self.manager = HorizonManager(hidden=hidden)
         if bundle is not None:
             self.manager.load_state_dict(bundle.manager.state_dict())
+        if config.get("goal_log_std") is not None:
+            with torch.no_grad():
+                self.manager.goal_log_std.fill_(float(config["goal_log_std"]))
 
     def _forward(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         mean, log_std, _ = self.manager(batch[Columns.OBS])

@@ -195,7 +195,9 @@ class EvaluateAllocationConfig(Run):
     episode_length: int = MISSING
     splits: SplitSettings = field(default_factory=SplitSettings)
     ppo_timesteps: int = MISSING
+    ppo_gamma: float = MISSING
     stage1_reward: str = MISSING
+    stage2_reward: str = MISSING
     seeds: list[int] = MISSING
     bars_per_year: float = MISSING
 

@@ -90,3 +90,21 @@ def test_purged_kfold_evaluation_trains_around_each_test_fold(tmp_path):
     results = pd.read_csv(run_dir / "results.csv")
     assert results["split"].nunique() == 3  # every fold is a test window once
     assert (run_dir / "results.md").read_text().startswith("# Purged kfold evaluation")
+
+
+def test_an_unknown_stage_reward_is_refused_by_name(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.markets.evaluate_allocation",
+            "stage2_reward=sharpe",
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "stage2_reward must be one of ('return', 'accuracy'), got 'sharpe'" in result.stderr
+    assert not (tmp_path / "run" / "results.csv").exists()

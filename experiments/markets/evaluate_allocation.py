@@ -33,7 +33,7 @@ from baselines.allocation_baselines import (
     single_advisor,
 )
 from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
-from envs.allocation.envs import LOGIT_SCALE
+from envs.allocation.envs import LOGIT_SCALE, REWARDS
 from envs.allocation.fusion import softmax
 from envs.allocation.scenarios import planted_skill_series
 from envs.allocation.series import AllocationSeries, build_series, market_bars
@@ -45,9 +45,10 @@ from experiments.markets.walk_forward_report import WalkForwardReport, group_tab
 from experiments.schemas import register_schemas
 
 
-def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO:
-    """PPO over one env per training range (a purged split has up to two), each for a share of
-    ``timesteps`` proportional to its bars, so no episode crosses a purged gap."""
+def train(envs: list, timesteps: int, gamma: float, seed: int, log_dir: str, name: str) -> PPO:
+    """PPO (discount ``gamma``) over one env per training range (a purged split has up to two),
+    each for a share of ``timesteps`` proportional to its bars, so no episode crosses a purged
+    gap."""
     sizes = np.array([len(env.series) for env in envs], dtype=float)
     model = PPO(
         "MlpPolicy",
@@ -55,6 +56,7 @@ def train(envs: list, timesteps: int, seed: int, log_dir: str, name: str) -> PPO
         n_steps=512,
         batch_size=64,
         n_epochs=5,
+        gamma=gamma,
         seed=seed,
         device="cpu",
         verbose=0,
@@ -90,6 +92,11 @@ def allocation_series(cfg: DictConfig) -> AllocationSeries:
 
 
 def run(cfg: DictConfig) -> pd.DataFrame:
+    for key in ("stage1_reward", "stage2_reward"):
+        if cfg[key] not in REWARDS:
+            raise ValueError(f"{key} must be one of {REWARDS}, got {cfg[key]!r}")
+    if not 0.0 <= cfg.ppo_gamma <= 1.0:
+        raise ValueError(f"ppo_gamma must be in [0, 1], got {cfg.ppo_gamma}")
     out = prepare_run(cfg)
     series = allocation_series(cfg)
     splits = make_splits(len(series), **OmegaConf.to_container(cfg.splits))
@@ -122,6 +129,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             stage1 = train(
                 stage1_envs,
                 cfg.ppo_timesteps,
+                cfg.ppo_gamma,
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage1_seed{seed}_split{index}",
@@ -133,11 +141,13 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                         stop=b,
                         episode_length=cfg.episode_length,
                         weighting=learned_weighting(stage1, env1),
+                        reward=cfg.stage2_reward,
                         **common,
                     )
                     for (a, b), env1 in zip(ranges, stage1_envs, strict=True)
                 ],
                 cfg.ppo_timesteps,
+                cfg.ppo_gamma,
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage2_seed{seed}_split{index}",

@@ -198,6 +198,7 @@ class EvaluateAllocationConfig(Run):
     ppo_gamma: float = MISSING
     stage1_reward: str = MISSING
     stage2_reward: str = MISSING
+    stage2_decision: str = MISSING
     seeds: list[int] = MISSING
     bars_per_year: float = MISSING
 

@@ -33,10 +33,13 @@ def test_both_stages_pass_check_env(include_market):
         AdvisorWeightsEnv(market=MARKET, episode_length=60, include_market=include_market),
         skip_render_check=True,
     )
-    check_env(
-        FusedDecisionEnv(market=MARKET, episode_length=60, include_market=include_market),
-        skip_render_check=True,
-    )
+    for decision in ("absolute", "relative"):
+        check_env(
+            FusedDecisionEnv(
+                market=MARKET, episode_length=60, include_market=include_market, decision=decision
+            ),
+            skip_render_check=True,
+        )
 
 
 @pytest.mark.parametrize("name", sorted(RULE_ADVISORS))
@@ -124,6 +127,33 @@ def test_stage_two_uses_the_given_weighting_and_accuracy_reward():
     )
     _, reward, *_ = env.step(0)
     assert reward in (-1.0, 0.0, 1.0)
+
+
+def test_relative_stage_two_follows_holds_or_goes_against_the_fused_decision():
+    def only_first(t):
+        w = np.zeros(5)
+        w[0] = 1.0
+        return w
+
+    kwargs = {"market": MARKET, "episode_length": 50, "weighting": only_first}
+    env = FusedDecisionEnv(decision="relative", **kwargs)
+    votes = env.series.votes[:, 0]
+    fused_side = np.select([votes[:, 0] == 1, votes[:, 1] == 1], [1.0, -1.0], 0.0)
+    assert set(fused_side) >= {1.0, -1.0}  # the advisor calls both ways in this window
+    for t in range(40):
+        assert env.position_for(t, 0) == fused_side[t]
+        assert env.position_for(t, 1) == 0.0
+        assert env.position_for(t, 2) == -fused_side[t]
+    absolute = FusedDecisionEnv(**kwargs)
+    assert [absolute.position_for(t, a) for t in (0, 1) for a in (0, 1, 2)] == [1, -1, 0] * 2
+    env.reset(seed=3)
+    t = env._t
+    _, reward, *_ = env.step(0)
+    assert reward == pytest.approx(
+        fused_side[t] * env.series.next_return[t] - env.cost * abs(fused_side[t])
+    )
+    with pytest.raises(ValueError, match="decision must be one of"):
+        FusedDecisionEnv(decision="inverse", **kwargs)
 
 
 def test_walk_forward_ranges_and_bad_inputs():

@@ -168,23 +168,36 @@ def equal_weights(votes: np.ndarray) -> np.ndarray:
     return np.full(votes.shape[0], 1.0 / votes.shape[0])
 
 
+DECISIONS = ("absolute", "relative")
+
+
 class FusedDecisionEnv(SeriesWalker):
-    """Stage 2: decide buy / sell / hold from the fused vote.
+    """Stage 2: decide the position from the fused vote.
 
     ``weighting(t) -> weights (K,)`` is the stage-1 policy's weighting at bar t of this env's
     range (equal weights when None); the observation also carries the market, memory and track
     record features the env was asked for.
+
+    ``decision="absolute"``: actions 0/1/2 are buy / sell / hold. ``"relative"``: they are
+    follow the fused vote's own decision (:func:`~envs.allocation.fusion.decide`) / hold /
+    go against it, so "do what the weighted advisors say" is one action in every state rather
+    than a mapping the learner must find from its observation.
     """
 
-    ACTIONS = (1.0, -1.0, 0.0)  # buy, sell, hold
+    ACTIONS = (1.0, -1.0, 0.0)  # absolute: buy, sell, hold
+    RELATIVE = (1.0, 0.0, -1.0)  # relative: follow, hold, against (times the fused decision)
 
     def __init__(
         self,
         *args: Any,
         weighting: Callable[[int], np.ndarray] | None = None,
+        decision: str = "absolute",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {DECISIONS}, got {decision!r}")
+        self.decision = decision
         self.weighting = weighting or (lambda t: equal_weights(self.series.votes[t]))
         n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0)
         n_obs += self.memory.shape[1] + self.track.shape[1]
@@ -200,6 +213,13 @@ class FusedDecisionEnv(SeriesWalker):
     def _observe(self) -> np.ndarray:
         return self.observation_at(self._t)
 
+    def position_for(self, t: int, action: int) -> float:
+        """The position action ``action`` takes at bar t of this env's range."""
+        if self.decision == "absolute":
+            return self.ACTIONS[int(action)]
+        fused = fuse(self.series.votes[t], self.weighting(t))
+        return float(decide(fused)) * self.RELATIVE[int(action)]
+
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)
         self._begin()
@@ -207,6 +227,6 @@ class FusedDecisionEnv(SeriesWalker):
 
     def step(self, action):
         if not self.action_space.contains(action):
-            raise ValueError(f"action must be 0 (buy), 1 (sell) or 2 (hold), got {action!r}")
-        reward, done, info = self._advance(self.ACTIONS[int(action)])
+            raise ValueError(f"action must be 0, 1 or 2 ({self.decision} decision), got {action!r}")
+        reward, done, info = self._advance(self.position_for(self._t, action))
         return self._observe(), reward, False, done, info

@@ -33,7 +33,7 @@ from baselines.allocation_baselines import (
     single_advisor,
 )
 from envs.allocation import AdvisorWeightsEnv, FusedDecisionEnv
-from envs.allocation.envs import LOGIT_SCALE, REWARDS
+from envs.allocation.envs import DECISIONS, LOGIT_SCALE, REWARDS
 from envs.allocation.fusion import softmax
 from envs.allocation.scenarios import planted_skill_series
 from envs.allocation.series import AllocationSeries, build_series, market_bars
@@ -95,6 +95,8 @@ def run(cfg: DictConfig) -> pd.DataFrame:
     for key in ("stage1_reward", "stage2_reward"):
         if cfg[key] not in REWARDS:
             raise ValueError(f"{key} must be one of {REWARDS}, got {cfg[key]!r}")
+    if cfg.stage2_decision not in DECISIONS:
+        raise ValueError(f"stage2_decision must be one of {DECISIONS}, got {cfg.stage2_decision!r}")
     if not 0.0 <= cfg.ppo_gamma <= 1.0:
         raise ValueError(f"ppo_gamma must be in [0, 1], got {cfg.ppo_gamma}")
     out = prepare_run(cfg)
@@ -142,6 +144,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                         episode_length=cfg.episode_length,
                         weighting=learned_weighting(stage1, env1),
                         reward=cfg.stage2_reward,
+                        decision=cfg.stage2_decision,
                         **common,
                     )
                     for (a, b), env1 in zip(ranges, stage1_envs, strict=True)
@@ -160,6 +163,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 stop=test_range[1],
                 episode_length=1,
                 weighting=learned_weighting(stage1, env1),
+                decision=cfg.stage2_decision,
                 **common,
             )
             stage1_actions = [
@@ -178,9 +182,9 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             ]
             stage2_positions = np.array(
                 [
-                    FusedDecisionEnv.ACTIONS[
-                        int(stage2.predict(env2.observation_at(t), deterministic=True)[0])
-                    ]
+                    env2.position_for(
+                        t, stage2.predict(env2.observation_at(t), deterministic=True)[0]
+                    )
                     for t in range(len(test))
                 ]
             )

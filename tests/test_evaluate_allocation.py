@@ -5,6 +5,7 @@ import sys
 
 import pandas as pd
 import pytest
+import torch
 
 
 @pytest.mark.slow
@@ -108,3 +109,20 @@ def test_an_unknown_stage_reward_is_refused_by_name(tmp_path):
     assert result.returncode != 0
     assert "stage2_reward must be one of ('return', 'accuracy'), got 'sharpe'" in result.stderr
     assert not (tmp_path / "run" / "results.csv").exists()
+
+
+def test_the_same_seed_trains_the_same_policy(tmp_path):
+    from envs.allocation.envs import AdvisorWeightsEnv
+    from envs.allocation.scenarios import planted_skill_series
+    from experiments.markets.evaluate_allocation import train
+
+    series = planted_skill_series((0.55, 0.5), n_bars=600, seed=0)
+    parameters = []
+    for run in range(2):
+        envs = [
+            AdvisorWeightsEnv(series=series, start=a, stop=b, episode_length=50)
+            for a, b in ((0, 200), (300, 600))
+        ]
+        model = train(envs, 1100, 0.0, 7, str(tmp_path), f"run{run}")
+        parameters.append(torch.cat([p.detach().flatten() for p in model.policy.parameters()]))
+    assert torch.equal(parameters[0], parameters[1])

@@ -62,8 +62,11 @@ def train(envs: list, timesteps: int, gamma: float, seed: int, log_dir: str, nam
         verbose=0,
     )
     model.set_logger(sb3_logger(Path(log_dir) / name))
-    for env, share in zip(envs, sizes / sizes.sum(), strict=True):
+    for offset, (env, share) in enumerate(zip(envs, sizes / sizes.sum(), strict=True)):
         model.set_env(env)
+        # set_env wraps the env in a fresh VecEnv whose first reset would be unseeded (episode
+        # starts drawn from OS entropy): the same seed must train the same policy.
+        model.get_env().seed(seed + offset)
         model.learn(total_timesteps=max(1, round(timesteps * share)), reset_num_timesteps=False)
     return model
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 import torch
 from omegaconf import OmegaConf
-from stable_baselines3 import PPO
 
 from baselines.allocation_baselines import equal_weights
 from envs.allocation.calibration import CalibrationParallelEnv
@@ -21,6 +20,7 @@ from envs.trading.rules import rule_actions
 from experiments.common.ppo_settings import RLlibPPOSettings
 from experiments.common.ray_runtime import start_ray
 from experiments.common.rllib_ppo import build_ppo
+from experiments.markets.evaluate_allocation import train
 from experiments.markets.evaluate_calibration import walk
 from experiments.markets.marl_tasks import env_factory
 from experiments.markets.train_maddpg import schedule_policy
@@ -42,26 +42,16 @@ def test_planted_advisors_are_right_as_often_as_planted():
         planted_skill_series((1.5,))
 
 
-def stage1_on_planted_skill(skill: float, seed: int, gamma: float):
-    """Stage 1 (SB3 PPO, 20k steps, accuracy reward) on 2,000 bars with one advisor of planted
-    ``skill`` among three coin flips; on the next 999 bars: its mean weights, its positions, the
-    bars' directions and the series."""
+def stage1_on_planted_skill(skill: float, seed: int, gamma: float, log_dir: Path):
+    """Stage 1 as the allocation evaluation trains it (20k steps, accuracy reward) on 2,000 bars
+    with one advisor of planted ``skill`` among three coin flips; on the next 999 bars: its mean
+    weights, its positions, the bars' directions and the series."""
     torch.set_num_threads(1)
     series = planted_skill_series((skill, 0.5, 0.5, 0.5), n_bars=3000, seed=seed)
     env = AdvisorWeightsEnv(
         series=series, start=0, stop=2000, episode_length=200, reward="accuracy"
     )
-    model = PPO(
-        "MlpPolicy",
-        env,
-        n_steps=512,
-        batch_size=64,
-        n_epochs=5,
-        gamma=gamma,
-        seed=seed,
-        device="cpu",
-    )
-    model.learn(20_000)
+    model = train([env], 20_000, gamma, seed, str(log_dir), "stage1")
     test = AdvisorWeightsEnv(series=series, start=2000, stop=3000, episode_length=1)
     actions = [model.predict(test.observation_at(t), deterministic=True)[0] for t in range(999)]
     weights = np.mean([softmax(LOGIT_SCALE * np.clip(a, -1.0, 1.0)) for a in actions], axis=0)
@@ -71,8 +61,8 @@ def stage1_on_planted_skill(skill: float, seed: int, gamma: float):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1])
-def test_stage1_learns_to_weight_the_skilled_advisor(seed):
-    weights, learned, up, series = stage1_on_planted_skill(0.6, seed, gamma=0.99)
+def test_stage1_learns_to_weight_the_skilled_advisor(seed, tmp_path):
+    weights, learned, up, series = stage1_on_planted_skill(0.6, seed, 0.99, tmp_path)
     assert weights[0] > 0.5 and weights[0] == weights.max(), weights
     equal = equal_weights(series.slice(2000, 2999))
     assert np.mean(learned == up) > np.mean(equal == up) + 0.03
@@ -80,12 +70,12 @@ def test_stage1_learns_to_weight_the_skilled_advisor(seed):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 3])
-def test_stage1_weights_a_55_percent_advisor_above_the_coin_flips(seed):
+def test_stage1_weights_a_55_percent_advisor_above_the_coin_flips(seed, tmp_path):
     """The weak signal: right 55% of the time, 2,000 training bars. A bar is a bandit (the weights
     move no later observation), so the discount is 0: with 0.99 every advantage carries the
     next bars' coin flips and 20k steps leave 2 of 5 seeds undecided (0.99: weights on the
     skilled advisor 0.92/0.42/0.41/0.61/0.99 over seeds 0-4; 0: 0.65/0.85/0.99/0.93/0.99)."""
-    weights, learned, up, _ = stage1_on_planted_skill(0.55, seed, gamma=0.0)
+    weights, learned, up, _ = stage1_on_planted_skill(0.55, seed, 0.0, tmp_path)
     assert weights[0] > 0.5 and weights[0] == weights.max(), weights
     assert np.mean(learned == up) > 0.53
 

@@ -196,6 +196,7 @@ class EvaluateAllocationConfig(Run):
     splits: SplitSettings = field(default_factory=SplitSettings)
     ppo_timesteps: int = MISSING
     ppo_gamma: float = MISSING
+    ppo_n_steps: int = MISSING
     stage1_reward: str = MISSING
     stage2_reward: str = MISSING
     stage2_decision: str = MISSING

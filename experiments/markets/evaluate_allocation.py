@@ -45,15 +45,23 @@ from experiments.markets.walk_forward_report import WalkForwardReport, group_tab
 from experiments.schemas import register_schemas
 
 
-def train(envs: list, timesteps: int, gamma: float, seed: int, log_dir: str, name: str) -> PPO:
-    """PPO (discount ``gamma``) over one env per training range (a purged split has up to two),
-    each for a share of ``timesteps`` proportional to its bars, so no episode crosses a purged
-    gap."""
+def train(
+    envs: list,
+    timesteps: int,
+    gamma: float,
+    seed: int,
+    log_dir: str,
+    name: str,
+    n_steps: int = 512,
+) -> PPO:
+    """PPO (discount ``gamma``, ``n_steps`` per update) over one env per training range (a purged
+    split has up to two), each for a share of ``timesteps`` proportional to its bars, so no
+    episode crosses a purged gap."""
     sizes = np.array([len(env.series) for env in envs], dtype=float)
     model = PPO(
         "MlpPolicy",
         envs[0],
-        n_steps=512,
+        n_steps=n_steps,
         batch_size=64,
         n_epochs=5,
         gamma=gamma,
@@ -100,6 +108,8 @@ def run(cfg: DictConfig) -> pd.DataFrame:
             raise ValueError(f"{key} must be one of {REWARDS}, got {cfg[key]!r}")
     if cfg.stage2_decision not in DECISIONS:
         raise ValueError(f"stage2_decision must be one of {DECISIONS}, got {cfg.stage2_decision!r}")
+    if cfg.ppo_n_steps < 64:
+        raise ValueError(f"ppo_n_steps must be at least the minibatch of 64, got {cfg.ppo_n_steps}")
     if not 0.0 <= cfg.ppo_gamma <= 1.0:
         raise ValueError(f"ppo_gamma must be in [0, 1], got {cfg.ppo_gamma}")
     out = prepare_run(cfg)
@@ -138,6 +148,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage1_seed{seed}_split{index}",
+                cfg.ppo_n_steps,
             )
             stage2 = train(
                 [
@@ -157,6 +168,7 @@ def run(cfg: DictConfig) -> pd.DataFrame:
                 split_seed(seed, index),
                 str(out / "tensorboard"),
                 f"stage2_seed{seed}_split{index}",
+                cfg.ppo_n_steps,
             )
             env1 = AdvisorWeightsEnv(
                 start=test_range[0], stop=test_range[1], episode_length=1, **common

@@ -93,13 +93,24 @@ def test_purged_kfold_evaluation_trains_around_each_test_fold(tmp_path):
     assert (run_dir / "results.md").read_text().startswith("# Purged kfold evaluation")
 
 
-def test_an_unknown_stage_reward_is_refused_by_name(tmp_path):
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "stage2_reward=sharpe",
+            "stage2_reward must be one of ('return', 'accuracy'), got 'sharpe'",
+        ),
+        ("ppo_n_steps=32", "ppo_n_steps must be at least the minibatch of 64, got 32"),
+        ("stage2_decision=inverse", "stage2_decision must be one of"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(tmp_path, override, message):
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "experiments.markets.evaluate_allocation",
-            "stage2_reward=sharpe",
+            override,
             f"hydra.run.dir={tmp_path / 'run'}",
         ],
         capture_output=True,
@@ -107,7 +118,7 @@ def test_an_unknown_stage_reward_is_refused_by_name(tmp_path):
         timeout=300,
     )
     assert result.returncode != 0
-    assert "stage2_reward must be one of ('return', 'accuracy'), got 'sharpe'" in result.stderr
+    assert message in result.stderr
     assert not (tmp_path / "run" / "results.csv").exists()
 
 

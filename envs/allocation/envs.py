@@ -199,14 +199,22 @@ class FusedDecisionEnv(SeriesWalker):
             raise ValueError(f"decision must be one of {DECISIONS}, got {decision!r}")
         self.decision = decision
         self.weighting = weighting or (lambda t: equal_weights(self.series.votes[t]))
+        self._fused_bar, self._fused = -1, np.zeros(4)
         n_obs = 4 + (len(FEATURE_NAMES) if self.include_market else 0)
         n_obs += self.memory.shape[1] + self.track.shape[1]
         self.observation_space = spaces.Box(-OBS_BOUND, OBS_BOUND, shape=(n_obs,), dtype=np.float32)
         self.action_space = spaces.Discrete(3)
 
+    def fused_at(self, t: int) -> np.ndarray:
+        """The fused vote at bar t; the last bar's is kept, since observing a bar and acting on it
+        both need it and a learned weighting costs a policy call."""
+        if t != self._fused_bar:
+            self._fused_bar, self._fused = t, fuse(self.series.votes[t], self.weighting(t))
+        return self._fused
+
     def observation_at(self, t: int) -> np.ndarray:
         """The observation of bar t of this env's range."""
-        fused = fuse(self.series.votes[t], self.weighting(t))
+        fused = self.fused_at(t)
         market = self.series.market[t] if self.include_market else np.zeros(0)
         return self._clip(np.concatenate([fused, market, self.memory[t], self.track[t]]))
 
@@ -217,8 +225,7 @@ class FusedDecisionEnv(SeriesWalker):
         """The position action ``action`` takes at bar t of this env's range."""
         if self.decision == "absolute":
             return self.ACTIONS[int(action)]
-        fused = fuse(self.series.votes[t], self.weighting(t))
-        return float(decide(fused)) * self.RELATIVE[int(action)]
+        return float(decide(self.fused_at(t))) * self.RELATIVE[int(action)]
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
         super().reset(seed=seed)

@@ -277,3 +277,12 @@ def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
         kl[name] = float(values[0])
     assert kl["start"] < 1e-3 and kl["other"] > 100 * max(kl["start"], 1e-6)
     assert kl["narrow"] < 1e-3
+
+
+def test_remote_runners_wait_for_a_whole_fragment_of_days():
+    # A fragment of SCML days takes minutes: a sample timeout would drop each one unfinished.
+    from experiments.online.ppo import ppo_config
+
+    config = ppo_config(PPOStageSettings(num_env_runners=2), seed=0)
+    assert config.num_env_runners == 2
+    assert config.sample_timeout_s is None

@@ -74,6 +74,9 @@ def ppo_config(settings: OnlineSettings, seed: int):
             num_env_runners=settings.num_env_runners,
             num_envs_per_env_runner=settings.envs_per_runner,
             rollout_fragment_length="auto",
+            # A fragment of SCML days takes minutes; RLlib's 60 s default drops every fragment
+            # not back in time and asks again, so remote runners would never deliver a batch.
+            sample_timeout_s=None,
             custom_resources_per_env_runner=dict(settings.runner_resources),
         )
         .learners(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from experiments.common.ppo_settings import PPOHyperParams
+from experiments.online.value_start import VALUE_STARTS
 
 LEVELS = ("l2", "l3", "alternate")
 BACKENDS = ("rllib", "sb3")
@@ -29,6 +30,9 @@ class OnlineSettings(PPOHyperParams):
     # the bundle the one before wrote, stays anchored to where the first chunk started.
     anchor_from: str | None = None
     reward_shaping: bool = True  # the potential-based shaping of envs.scml.reward
+    # Where the value head starts (experiments.online.value_start): zero (V = 0), bundle (the
+    # start's own), auto (zero from an offline bundle, whose head never saw these returns).
+    value_start: str = "auto"
     num_env_runners: int = 0  # 0: sample on the driver
     # Worlds each runner steps side by side, one batched module call for all of them (on
     # 2 cores it gained nothing for L3; it is for runners with cores to spare).
@@ -52,6 +56,10 @@ class OnlineSettings(PPOHyperParams):
             )
         if self.checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be >= 1, got {self.checkpoint_every}")
+        if self.value_start not in VALUE_STARTS:
+            raise ValueError(
+                f"stage.value_start must be one of {VALUE_STARTS}, got {self.value_start!r}"
+            )
         if self.envs_per_runner < 1:
             raise ValueError(f"envs_per_runner must be >= 1, got {self.envs_per_runner}")
 

@@ -50,6 +50,13 @@ class HorizonManager(nn.Module):
         self.value = nn.Linear(hidden, 1)
         self.features_dim = hidden
 
+    def zero_value(self) -> None:
+        """Zero the value head: V = 0 for every observation until training fits it (an
+        imitation's head was never fitted to the returns an online stage sees)."""
+        with torch.no_grad():
+            self.value.weight.zero_()
+            self.value.bias.zero_()
+
     def encode(self, obs: dict[str, torch.Tensor]) -> torch.Tensor:
         """(B, hidden) features of a batch of L2 observations."""
         days = self.temporal(obs["X_temporal"].transpose(1, 2))  # (B, C, H+1)

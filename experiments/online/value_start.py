@@ -1,0 +1,32 @@
+"""Where an online stage's value head starts (``stage.value_start``).
+
+An offline bundle's value head was never fitted to the returns an online stage sees: BC leaves
+it at its random initialisation and AWR fits standardized returns (a return of one standard
+deviation is 1.0 there; a 50-day SCML world's whole return is about 0.36 here). Its predictions
+then differ from day to day by more than a day's reward, so the first updates' advantages are
+mostly that noise (the value's explained variance was -1.0 for the first two updates of every
+run from the shipped student). Starting it at V = 0 gives those updates plain discounted
+returns instead. A bundle an online stage wrote (a chunk of a longer run) keeps its fitted head.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+VALUE_STARTS = ("auto", "zero", "bundle")
+ONLINE_STAGES = ("ppo", "selfplay", "selfplay-snapshot")  # the ``stage`` their bundles record
+
+
+def resolve_value_start(setting: str, bundle_dir: Path | str | None) -> str:
+    """``zero`` or ``bundle`` for a start at ``bundle_dir`` (None: fresh networks, which keep
+    their own initialisation). ``auto``: ``bundle`` when an online stage wrote the bundle,
+    ``zero`` otherwise."""
+    if setting not in VALUE_STARTS:
+        raise ValueError(f"stage.value_start must be one of {VALUE_STARTS}, got {setting!r}")
+    if setting != "auto":
+        return setting
+    if bundle_dir is None:
+        return "bundle"
+    config = json.loads((Path(bundle_dir) / "config.json").read_text())
+    return "bundle" if config.get("stage") in ONLINE_STAGES else "zero"

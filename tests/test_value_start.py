@@ -1,17 +1,16 @@
 """Where an online stage's value head starts (``stage.value_start``): V = 0 from an offline
 bundle, the bundle's own head from a bundle an online stage wrote; the policy is untouched."""
 
-import gymnasium as gym
 import numpy as np
 import pytest
 import torch
-from ray.rllib.core.columns import Columns
+from omegaconf import OmegaConf
 
 from envs.scml.state_builder import observation_space
+from experiments.online.__main__ import starting_bundle
 from experiments.online.settings import PPOStageSettings, SelfPlaySettings
 from experiments.online.value_start import resolve_value_start
 from policies.hrl.bundle import BundleConfig, HRLBundle
-from policies.hrl.rllib_modules import DailyPlannerModule
 
 HORIZON = 10
 
@@ -46,29 +45,29 @@ def test_an_unknown_start_is_refused_by_name(settings):
         resolve_value_start("random", None)
 
 
-def planner(bundle_dir, value_start: str | None) -> DailyPlannerModule:
-    return DailyPlannerModule(
-        observation_space=observation_space(HORIZON),
-        action_space=gym.spaces.Box(-1.0, 1.0, (16,), np.float32),
-        model_config={"bundle_dir": str(bundle_dir), "value_start": value_start},
-    )
+def started(tmp_path, source, value_start: str = "auto"):
+    """The run's ``initial`` bundle for a start at ``source``."""
+    settings = PPOStageSettings(init_from=str(source), value_start=value_start)
+    cfg = OmegaConf.create({"horizon": HORIZON})
+    return HRLBundle.load(starting_bundle(settings, cfg, tmp_path / "run"))
 
 
-def test_a_zero_start_clears_the_value_and_keeps_the_policy(tmp_path):
-    bundle_dir = saved_bundle(tmp_path / "bc", "bc")
+def test_the_run_starts_with_a_zero_head_from_an_offline_bundle_only(tmp_path):
+    """The decision is the source's: the run's own copy (``initial``) records no online stage,
+    so a chunk of a longer run must still keep the head PPO fitted."""
     space = observation_space(HORIZON)
     space.seed(0)
     obs = [space.sample() for _ in range(5)]
-    batch = {Columns.OBS: {k: torch.as_tensor(np.stack([o[k] for o in obs])) for k in obs[0]}}
+    batch = {k: torch.as_tensor(np.stack([o[k] for o in obs])) for k in obs[0]}
+    offline = saved_bundle(tmp_path / "bc", "bc")
+    online = saved_bundle(tmp_path / "ppo", "ppo")
     with torch.no_grad():
-        bundle_value = HRLBundle.load(bundle_dir).manager(batch[Columns.OBS])[2]
-        kept, cleared = planner(bundle_dir, None), planner(bundle_dir, "zero")
-        assert torch.allclose(kept.compute_values(batch), bundle_value)
-        assert bundle_value.abs().min() > 0  # a random head predicts something
-        assert torch.equal(cleared.compute_values(batch), torch.zeros(5))
-        torch.testing.assert_close(
-            cleared.forward_inference(batch)[Columns.ACTION_DIST_INPUTS],
-            kept.forward_inference(batch)[Columns.ACTION_DIST_INPUTS],
-        )
-    with pytest.raises(ValueError, match="value_start"):
-        planner(bundle_dir, "random")
+        source_mean, _, source_value = HRLBundle.load(offline).manager(batch)
+        assert source_value.abs().min() > 0  # an unfitted head predicts something
+        mean, _, value = started(tmp_path / "a", offline).manager(batch)
+        assert torch.equal(value, torch.zeros(5))
+        torch.testing.assert_close(mean, source_mean)  # the policy is untouched
+        kept = started(tmp_path / "b", online).manager(batch)[2]
+        torch.testing.assert_close(kept, HRLBundle.load(online).manager(batch)[2])
+        forced = started(tmp_path / "c", offline, "bundle").manager(batch)[2]
+        torch.testing.assert_close(forced, source_value)

@@ -27,6 +27,7 @@ from experiments.online.ppo import env_kwargs, make_env, train_rllib
 from experiments.online.ppo_sb3 import train_sb3
 from experiments.online.selfplay import train_selfplay
 from experiments.online.settings import PPOStageSettings, SelfPlaySettings
+from experiments.online.value_start import resolve_value_start
 from experiments.schemas import register_schemas
 from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
 
@@ -45,7 +46,8 @@ def stage_settings(cfg: DictConfig) -> PPOStageSettings | SelfPlaySettings:
 def starting_bundle(
     settings: PPOStageSettings | SelfPlaySettings, cfg: DictConfig, out: Path
 ) -> Path:
-    """``out/initial``: a copy of ``init_from``, or fresh networks (PPO from scratch)."""
+    """``out/initial``: a copy of ``init_from``, or fresh networks (PPO from scratch), its value
+    head at zero where ``stage.value_start`` resolves so for ``init_from``."""
     initial = out / "initial"
     if (initial / WEIGHTS).is_file():
         return initial  # resumed run
@@ -57,7 +59,11 @@ def starting_bundle(
         raise ValueError(
             f"checkpoint {settings.init_from} has horizon {bundle.config.horizon}, config asks {cfg.horizon}"
         )
-    bundle.save(initial, extra={"stage": "initial", "init_from": settings.init_from})
+    value_start = resolve_value_start(settings.value_start, settings.init_from)
+    if value_start == "zero":
+        bundle.manager.zero_value()
+    extra = {"stage": "initial", "init_from": settings.init_from, "value_start": value_start}
+    bundle.save(initial, extra=extra)
     return initial
 
 

@@ -31,7 +31,6 @@ from experiments.common.run_context import write_atomic
 from experiments.common.seeding import online_eval_seeds, phase_seed
 from experiments.online.evaluation import bundle_scores, executor_spec
 from experiments.online.settings import OnlineSettings, PPOStageSettings
-from experiments.online.value_start import resolve_value_start
 from policies.hrl.bundle import HRLBundle
 
 PROGRESS = "progress.json"  # the stage's own resume record: phases done, env steps so far
@@ -107,7 +106,6 @@ def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSet
         "bundle_dir": str(bundle_dir),
         "residual_log_std": settings.residual_log_std,
         "goal_log_std": settings.goal_log_std,
-        "value_start": resolve_value_start(settings.value_start, bundle_dir),
     }
     config = (
         ppo_config(settings, seed)

@@ -20,7 +20,6 @@ from stable_baselines3.common.policies import MultiInputActorCriticPolicy
 from experiments.common.curves import CurveLogger, sb3_logger
 from experiments.common.ppo_settings import PPOHyperParams
 from experiments.online.settings import PPOStageSettings
-from experiments.online.value_start import resolve_value_start
 from policies.hrl.bundle import HRLBundle
 from policies.hrl.sb3_extractors import DailyPlannerExtractor
 
@@ -56,8 +55,6 @@ def train_sb3(
 ) -> dict[str, Any]:
     """Train L2 for ``env_steps`` steps; writes ``out/checkpoint`` (the bundle)."""
     bundle = HRLBundle.load(start_bundle)
-    if resolve_value_start(settings.value_start, start_bundle) == "zero":
-        bundle.manager.zero_value()
     model = PPO(
         BundlePlannerPolicy,
         env,

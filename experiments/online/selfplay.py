@@ -32,7 +32,6 @@ from experiments.online.evaluation import executor_spec
 from experiments.online.league import FILE, League, LeagueOpponents
 from experiments.online.ppo import PROGRESS, ppo_config, stage_scalars
 from experiments.online.settings import SelfPlaySettings
-from experiments.online.value_start import resolve_value_start
 from policies.hrl.bundle import HRLBundle
 
 MODULE = "learner"
@@ -77,10 +76,7 @@ def build_selfplay_algo(
         module_class=CentralCriticPlannerModule
         if settings.critic == "central"
         else DailyPlannerModule,
-        model_config={
-            "bundle_dir": str(bundle_dir),
-            "value_start": resolve_value_start(settings.value_start, bundle_dir),
-        },
+        model_config={"bundle_dir": str(bundle_dir)},
     )
     config = (
         ppo_config(settings, seed)

@@ -7,7 +7,9 @@ deviation is 1.0 there; a 50-day SCML world's whole return is about 0.36 here). 
 about 0.007) then make up most of the first updates' advantages: the explained variance was
 -0.51 (run 4) and -1.0 (run 5, two updates) at the start, 0.71 from a bundle PPO had fitted
 (run 6). Starting the head at V = 0 gives those updates plain discounted returns instead. A
-bundle an online stage wrote (a chunk of a longer run) keeps its fitted head.
+bundle an online stage wrote (a chunk of a longer run) keeps its fitted head. The choice is made
+once per run, against ``stage.init_from`` itself, and applied to the run's own copy of it
+(``initial``), which every back end and phase starts from.
 """
 
 from __future__ import annotations

@@ -11,8 +11,6 @@
 With ``model_config["bundle_dir"]`` the L2 and L3 modules start from a saved
 :class:`~policies.hrl.bundle.HRLBundle` (the AWR checkpoint), so PPO fine-tunes the offline
 policy; :func:`write_into_bundle` puts the trained weights back into a bundle for export.
-``model_config["value_start"]``: ``"bundle"`` (default) keeps the bundle's value head,
-``"zero"`` starts it at V = 0 (:data:`MODULE_VALUE_STARTS`).
 """
 
 from __future__ import annotations
@@ -35,21 +33,10 @@ from policies.hrl.rllib_distributions import masked, slot_width, thread_action_d
 from policies.hrl.round_encoder import RoundEncoder
 from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
 
-MODULE_VALUE_STARTS = ("bundle", "zero")  # "auto" is the stage's to resolve
-
 
 def _bundle(config: dict[str, Any]) -> HRLBundle | None:
     directory = config.get("bundle_dir")
     return HRLBundle.load(directory) if directory else None
-
-
-def _zero_value_asked(config: dict[str, Any]) -> bool:
-    start = config.get("value_start") or "bundle"
-    if start not in MODULE_VALUE_STARTS:
-        raise ValueError(
-            f"model_config['value_start'] must be one of {MODULE_VALUE_STARTS}, got {start!r}"
-        )
-    return start == "zero"
 
 
 class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
@@ -71,8 +58,6 @@ class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
         if config.get("goal_log_std") is not None:
             with torch.no_grad():
                 self.manager.goal_log_std.fill_(float(config["goal_log_std"]))
-        if _zero_value_asked(config):
-            self.manager.zero_value()
 
     def _forward(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         mean, log_std, _ = self.manager(batch[Columns.OBS])
@@ -153,8 +138,6 @@ class ThreadPolicyModule(TorchRLModule, ValueFunctionAPI):
             )
         self.transformer: TemporalDecisionTransformer = bundle.transformer
         self.critic: HorizonManager = bundle.manager
-        if _zero_value_asked(config):
-            self.critic.zero_value()
         self.residual_log_std = nn.Parameter(
             torch.full((2,), float(config.get("residual_log_std", -2.0)))
         )

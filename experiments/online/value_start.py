@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from policies.hrl.bundle import CONFIG
+
 VALUE_STARTS = ("auto", "zero", "bundle")
 ONLINE_STAGES = ("ppo", "selfplay", "selfplay-snapshot")  # the ``stage`` their bundles record
 
@@ -31,5 +33,5 @@ def resolve_value_start(setting: str, bundle_dir: Path | str | None) -> str:
         return setting
     if bundle_dir is None:
         return "bundle"
-    config = json.loads((Path(bundle_dir) / "config.json").read_text())
+    config = json.loads((Path(bundle_dir) / CONFIG).read_text())
     return "bundle" if config.get("stage") in ONLINE_STAGES else "zero"

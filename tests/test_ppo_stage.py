@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from experiments.common.curves import check_run
+from experiments.common.tensorboard_curves import read_scalars
 from experiments.export import export_agent, load_agent_class
 from experiments.online.settings import PPOStageSettings
 from policies.hrl.bundle import WEIGHTS, BundleConfig, HRLBundle
@@ -78,6 +79,9 @@ def test_alternating_rllib_ppo_trains_l2_then_l3_into_an_exportable_bundle(awr_b
         required=("charts/episodic_return", "charts/final_score", "charts/SPS", "eval/score"),
     )
     assert "losses/default_policy/anchor_kl" in tags
+    # Each phase's update moved its own part away from the phase's source.
+    _, drift = read_scalars(run / "tensorboard", "losses/default_policy/policy_drift")
+    assert len(drift) == 2 and all(d > 0 for d in drift)
     # The export takes the stage's bundle as it is.
     agent = load_agent_class(export_agent(run / "checkpoint", tmp_path / "agent", "HRLXFPPO"))
     assert agent.__name__ == "HRLXFPPO"
@@ -228,8 +232,6 @@ def test_a_killed_ppo_stage_resumes_from_its_last_checkpoint(awr_bundle, tmp_pat
 def test_ppo_draws_the_learners_level_per_episode_and_draws_a_curve_per_position(
     awr_bundle, tmp_path
 ):
-    from experiments.common.tensorboard_curves import read_scalars
-
     run = tmp_path / "run"
     metrics = run_stage(
         run,
@@ -256,8 +258,6 @@ def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
     where the run began: with the anchor at a different policy the KL is far above the ~0 of
     an anchor at the start (tiny learning rate: the policy barely moves). A narrower goal noise
     (``goal_log_std``) narrows the anchor too: its KL stays ~0."""
-    from experiments.common.tensorboard_curves import read_scalars
-
     torch.manual_seed(1)
     config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
     other = tmp_path / "other"

@@ -6,6 +6,7 @@ import json
 import pytest
 import torch
 
+from experiments.common.tensorboard_curves import read_scalars
 from experiments.export import load_agent_class
 from experiments.online.league import League
 from policies.hrl.bundle import WEIGHTS
@@ -39,3 +40,8 @@ def test_selfplay_trains_the_shared_planner_against_a_growing_league(tmp_path):
     after = torch.load(run / "checkpoint" / WEIGHTS, weights_only=True)
     changed = {k.split(".")[0] for k in before if not torch.equal(before[k], after[k])}
     assert changed == {"manager"}
+    # The learner moved with every update; successive updates' directions are compared.
+    _, drift = read_scalars(run / "tensorboard", "losses/learner/policy_drift")
+    _, cosine = read_scalars(run / "tensorboard", "losses/learner/update_cosine")
+    assert len(drift) == metrics["iterations"] and all(d > 0 for d in drift)
+    assert len(cosine) == metrics["iterations"] - 1 and all(-1 <= c <= 1 for c in cosine)

@@ -31,6 +31,7 @@ from experiments.common.run_context import write_atomic
 from experiments.common.seeding import online_eval_seeds, phase_seed
 from experiments.online.evaluation import bundle_scores, executor_spec
 from experiments.online.settings import OnlineSettings, PPOStageSettings
+from experiments.online.update_direction import UpdateDirection
 from policies.hrl.bundle import HRLBundle
 
 PROGRESS = "progress.json"  # the stage's own resume record: phases done, env steps so far
@@ -158,6 +159,8 @@ def train_rllib(
         source = phases / str(progress["phase"] - 1) if progress["phase"] > 0 else start_bundle
         kwargs = env_kwargs(level, source, world, horizon, settings)
         algo = build_algo(level, source, kwargs, settings, phase_seed(seed, progress["phase"]))
+        # Before any restore: a resumed phase's drift is still measured from the phase's source.
+        direction = UpdateDirection(algo.get_module().state_dict())
         try:
             phase_start = progress["env_steps"]
             if (running / "algo").is_dir():  # a killed run: continue the running phase
@@ -176,6 +179,8 @@ def train_rllib(
                 for tag, value in rllib_scalars(result).items():
                     log(tag, value, steps)
                 for tag, value in stage_scalars(result).items():
+                    log(tag, value, steps)
+                for tag, value in direction(algo.get_module().state_dict()).items():
                     log(tag, value, steps)
                 log.steps(steps)
                 if settings.eval_every and progress["iterations"] % settings.eval_every == 0:

@@ -32,6 +32,7 @@ from experiments.online.evaluation import executor_spec
 from experiments.online.league import FILE, League, LeagueOpponents
 from experiments.online.ppo import PROGRESS, ppo_config, stage_scalars
 from experiments.online.settings import SelfPlaySettings
+from experiments.online.update_direction import UpdateDirection
 from policies.hrl.bundle import HRLBundle
 
 MODULE = "learner"
@@ -140,6 +141,7 @@ def train_selfplay(
     )
     kwargs = selfplay_env_kwargs(start_bundle, world, horizon, settings)
     algo = build_selfplay_algo(start_bundle, kwargs, out / FILE, settings, seed)
+    direction = UpdateDirection(algo.get_module(MODULE).state_dict(), module=MODULE)
     bar = tqdm(
         total=settings.env_steps,
         initial=progress["env_steps"],
@@ -159,6 +161,7 @@ def train_selfplay(
                 **rllib_scalars(result),
                 **stage_scalars(result),
                 **record_results(league, result),
+                **direction(algo.get_module(MODULE).state_dict()),
             }
             for tag, value in scalars.items():
                 log(tag, value, steps)

@@ -72,3 +72,16 @@ def test_a_policy_of_another_shape_or_none_at_all_is_refused(start):
         track(smaller)
     with pytest.raises(ValueError, match="no policy parameters"):
         UpdateDirection({"manager.value.weight": torch.zeros(2)})
+
+
+def test_a_resumed_run_measures_its_next_update_from_where_it_was_restored(start):
+    direction = {k: torch.randn_like(v) for k, v in start.items() if "goal_mean" in k}
+    track = UpdateDirection(start)
+    restored = shifted(start, direction, -0.5)  # far from the start, the other way
+    track.resume(restored)
+    first = track(shifted(restored, direction, 0.01))
+    assert "losses/default_policy/update_cosine" not in first
+    assert first["losses/default_policy/policy_drift"] > 0  # still measured from the start
+    second = track(shifted(restored, direction, 0.02))
+    # One update against one update: aligned (from the start it would have been reversed).
+    assert second["losses/default_policy/update_cosine"] == pytest.approx(1.0, abs=1e-5)

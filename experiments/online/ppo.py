@@ -165,6 +165,7 @@ def train_rllib(
             phase_start = progress["env_steps"]
             if (running / "algo").is_dir():  # a killed run: continue the running phase
                 algo.restore_from_path(str((running / "algo").resolve()))
+                direction.resume(algo.get_module().state_dict())
                 phase_start = progress.get("phase_start", phase_start)
             progress["phase_start"] = phase_start
             done_here = 0

@@ -151,6 +151,7 @@ def train_selfplay(
     try:
         if (running / "algo").is_dir():  # a killed run: its counters come back with it
             algo.restore_from_path(str((running / "algo").resolve()))
+            direction.resume(algo.get_module(MODULE).state_dict())
         log.steps(progress["env_steps"])
         while progress["env_steps"] < settings.env_steps:
             result = algo.train()

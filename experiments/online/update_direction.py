@@ -48,10 +48,18 @@ class UpdateDirection:
         self.previous, self.previous_change = self.start, None
         self.module = module
 
-    def __call__(self, params: Mapping[str, torch.Tensor]) -> dict[str, float]:
+    def resume(self, params: Mapping[str, torch.Tensor]) -> None:
+        """A restored run: the next update's change counts from ``params``, not from the start."""
+        self.previous, self.previous_change = self._checked(params), None
+
+    def _checked(self, params: Mapping[str, torch.Tensor]) -> torch.Tensor:
         now = policy_vector(params)
         if now.shape != self.start.shape:
             raise ValueError(f"policy has {now.numel()} parameters, its start {self.start.numel()}")
+        return now
+
+    def __call__(self, params: Mapping[str, torch.Tensor]) -> dict[str, float]:
+        now = self._checked(params)
         change = now - self.previous
         out = {
             f"losses/{self.module}/policy_drift": float(

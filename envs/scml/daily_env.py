@@ -31,6 +31,11 @@ class SCMLDailyEnv(gym.Env):
     Action: the 16-value L2 goal in [-1, 1] (see :class:`policies.l2_goal.GoalCodec`); the
     executor's L3/L4 carry the day's negotiations out under the L1 shield.
     Reward: the day's score change (+ optional potential-based shaping, reported in ``info``).
+    With ``twin_baseline`` the same reward of a twin world is subtracted: the same seeded world
+    in which the learner's executor sets its own goals. The twin cannot see the actions, so
+    the expected policy gradient is unchanged (a baseline), while whatever the two worlds share
+    (exogenous contracts, the rivals' draws) cancels: common random numbers. It doubles the
+    simulation per step; ``info`` then also has ``twin_score`` and ``twin_reward``.
     ``info["reference_action"]``: the goal the executor would set itself (normalized).
 
     Args:
@@ -41,6 +46,7 @@ class SCMLDailyEnv(gym.Env):
         executor: who carries out the day (an :class:`Executor`, a ``module:Class`` path or a
             ``{"_target_": path, ...}`` mapping); default the heuristic executor.
         agent_params: extra constructor arguments of the learner's ExecutorStdAgent.
+        twin_baseline: subtract the reward of the twin world (see above).
     """
 
     metadata = {"render_modes": []}
@@ -53,6 +59,7 @@ class SCMLDailyEnv(gym.Env):
         shaping_gamma: float = 0.99,
         executor: Executor | str | dict | None = None,
         agent_params: dict[str, Any] | None = None,
+        twin_baseline: bool = False,
     ) -> None:
         if horizon < 1:
             raise ValueError(f"horizon must be >= 1, got {horizon}")
@@ -64,7 +71,10 @@ class SCMLDailyEnv(gym.Env):
         self.shaping_gamma = shaping_gamma
         self.observation_space = observation_space(horizon)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(GOAL_DIM,), dtype=np.float32)
+        self.twin_baseline = twin_baseline
+        self.twin_rewards = RewardTracker(shaping=reward_shaping, gamma=shaping_gamma)
         self.session: WorldSession | None = None
+        self.twin: WorldSession | None = None
         self.learner_id = ""
         self.learner_level = self.world_config.learner_process
 
@@ -73,7 +83,18 @@ class SCMLDailyEnv(gym.Env):
         world_seed = world_seed_from(self.np_random, options)
         episode = self.world_config.for_episode(self.np_random)
         self.learner_level = episode.learner_process
-        self.session = WorldSession(
+        self.session = self._session(episode, world_seed)
+        self.learner_id = self.session.learner_ids[0]
+        view = self.session.view(self.learner_id)
+        self.rewards.reset(view.score, view.potential)
+        if self.twin_baseline:
+            self.twin = self._session(episode, world_seed)
+            twin_view = self.twin.view(self.twin.learner_ids[0])
+            self.twin_rewards.reset(twin_view.score, twin_view.potential)
+        return view.observation, self._info(view)
+
+    def _session(self, episode: WorldConfig, world_seed: int) -> WorldSession:
+        return WorldSession(
             episode,
             ExecutorStdAgent,
             world_seed,
@@ -82,10 +103,6 @@ class SCMLDailyEnv(gym.Env):
             learner_params=self.agent_params,
             shaping_gamma=self.shaping_gamma,
         )
-        self.learner_id = self.session.learner_ids[0]
-        view = self.session.view(self.learner_id)
-        self.rewards.reset(view.score, view.potential)
-        return view.observation, self._info(view)
 
     def step(self, action: np.ndarray):
         if self.session is None:
@@ -97,7 +114,20 @@ class SCMLDailyEnv(gym.Env):
         self.session.step_day()
         view = self.session.view(self.learner_id)
         reward, parts = self.rewards.step(view.score, view.potential, self.session.done)
+        if self.twin is not None:
+            reward -= self._step_twin(parts)
         return view.observation, reward, self.session.done, False, {**self._info(view), **parts}
+
+    def _step_twin(self, parts: dict[str, float]) -> float:
+        """Run the twin's day (its executor sets its own goal); its reward, noted in ``parts``."""
+        assert self.twin is not None
+        self.twin.step_day()
+        twin_view = self.twin.view(self.twin.learner_ids[0])
+        twin_reward, _ = self.twin_rewards.step(
+            twin_view.score, twin_view.potential, self.twin.done
+        )
+        parts["twin_score"], parts["twin_reward"] = twin_view.score, twin_reward
+        return twin_reward
 
     def _info(self, view: LearnerView) -> dict[str, Any]:
         assert self.session is not None

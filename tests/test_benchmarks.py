@@ -38,6 +38,16 @@ CASES = {
         ],
         ["training_ratio", "runner_scaling"],
     ),
+    "twin_baseline": (
+        [
+            "levels=[0]",
+            "worlds_per_level=2",
+            "world.n_steps=4",
+            "world.agents_per_process=2",
+            "world.opponents=[GreedyStdAgent]",
+        ],
+        ["sd_ratio", "learner_days_per_s"],
+    ),
     "marl_training": (
         ["steps=1200", "ppo_iterations=1"],
         ["env_only_steps_per_s", "maddpg_env_steps_per_s", "rllib_ppo_env_steps_per_s"],

@@ -7,7 +7,8 @@ plus Gaussian noise (``goal_std``, clipped to the action box). Per world and lev
 discounted return of the plain reward and of the reward minus the twin's (the same seeded
 world, the bundle setting its own goals). Prints one JSON line last with, per level, the
 standard deviation of both returns over worlds, their ratio (the reference is the plain return
-in the same worlds), the correlation of the learner's and the twin's returns, and days/s.
+in the same worlds), the correlation of the learner's and the twin's returns, and days/s; at the
+top, ``sd_ratio`` and ``learner_days_per_s`` averaged over the levels.
 """
 
 from __future__ import annotations
@@ -50,7 +51,11 @@ def main(args: DictConfig) -> None:
     result: dict = {"benchmark": "twin_baseline", "bundle": args.bundle, "levels": {}}
     with tempfile.TemporaryDirectory(prefix="hrlxf-bench-") as logs:
         for level in args.levels:
-            world = {**OmegaConf.to_container(args.world), "learner_process": level, "log_dir": logs}
+            world = {
+                **OmegaConf.to_container(args.world),
+                "learner_process": level,
+                "log_dir": logs,
+            }
             env = SCMLDailyEnv(
                 world=world,
                 horizon=HORIZON,
@@ -76,6 +81,9 @@ def main(args: DictConfig) -> None:
                 "mean_relative_return": float(relative.mean()),
                 "learner_days_per_s": float(args.world.n_steps * len(runs) / spent),
             }
+    levels = result["levels"].values()
+    result["sd_ratio"] = float(np.mean([level["sd_ratio"] for level in levels]))
+    result["learner_days_per_s"] = float(np.mean([level["learner_days_per_s"] for level in levels]))
     result["worlds_per_level"] = args.worlds_per_level
     print(json.dumps(result))
 

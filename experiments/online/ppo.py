@@ -48,6 +48,8 @@ def env_kwargs(
         "reward_shaping": settings.reward_shaping,
         "shaping_gamma": settings.gamma,
     }
+    if level == "l2" and settings.twin_baseline:
+        kwargs["twin_baseline"] = True
     if level == "l3":
         kwargs |= {
             "action_form": "l3",

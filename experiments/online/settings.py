@@ -77,6 +77,9 @@ class PPOStageSettings(OnlineSettings):
     # leaves it at the network's initial -0.5). The KL anchor starts from the same value.
     goal_log_std: float | None = None
     max_threads: int = 8  # L3: thread slots of the round env
+    # L2: the reward minus that of a twin world (the same seed, the executor's own goals):
+    # common random numbers against world-to-world noise, at twice the simulation per step.
+    twin_baseline: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -84,6 +87,11 @@ class PPOStageSettings(OnlineSettings):
             raise ValueError(f"stage kind must be ppo here, got {self.kind!r}")
         if self.level not in LEVELS:
             raise ValueError(f"stage.level must be one of {LEVELS}, got {self.level!r}")
+        if self.twin_baseline and self.level != "l2":
+            raise ValueError(
+                "stage.twin_baseline is a daily-env (L2) reward: set stage.level=l2 or "
+                "stage.twin_baseline=false"
+            )
         if self.backend not in BACKENDS:
             raise ValueError(f"stage.backend must be one of {BACKENDS}, got {self.backend!r}")
         if self.backend == "sb3" and self.level != "l2":

@@ -246,6 +246,19 @@ class ExportCheckConfig(Base):
 
 
 @dataclass
+class PairedWorldsConfig(Base):
+    a: str = MISSING
+    b: str = MISSING
+    levels: list[int] = MISSING
+    worlds: int = MISSING
+    first_seed: int = MISSING
+    horizon: int = MISSING
+    processes: int = MISSING
+    out: str | None = MISSING
+    world: Any = MISSING
+
+
+@dataclass
 class PositionRivals:
     first: str = MISSING
     middle: str = MISSING
@@ -426,6 +439,7 @@ PRIMARY_SCHEMAS: dict[str, type] = {
     "heuristic_trial": HeuristicTrialConfig,
     "main": MainConfig,
     "online": OnlineConfig,
+    "paired_worlds": PairedWorldsConfig,
     "package": PackageConfig,
     "rollout": RolloutConfig,
     "ship": ShipConfig,

@@ -24,6 +24,7 @@ REQUIRED = {  # mandatory values (???) of primaries, given so that every field c
     "expert_table": ["dataset=d"],
     "dagger": ["dataset=d", "init_from=c"],
     "ship": ["checkpoint=c", "name=n"],
+    "paired_worlds": ["a=x", "b=y"],
 }
 
 
@@ -119,6 +120,7 @@ WRONG_TYPES = {
     "main": "curriculum.eval_worlds=four",
     "online": "network.hidden=wide",
     "package": "team=[a,b]",
+    "paired_worlds": "worlds=many",
     "rollout": "episodes=two",
     "ship": "version=[1,2]",
     "sweep": "sweep.n_trials=many",

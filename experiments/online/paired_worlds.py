@@ -1,0 +1,108 @@
+"""Two bundles in one factory of the same seeded worlds: their paired difference per level.
+
+    python -m experiments.online.paired_worlds a=<bundle> b=<bundle> [levels=[0,1,2]] [worlds=24]
+
+Each bundle decides everything for the learner's factory of the same seeded worlds (the online
+stages' world, the learner's level set per row); the rivals, the exogenous contracts and every
+draw are the same until the two bundles' decisions part them. At the first level that pairing
+takes out nearly all of the world-to-world spread (correlation 0.98 between the shipped student
+and its noisy self, ``experiments/reports/scml/online/ppo_from_dagger/twin_baseline_variance.md``),
+so a few dozen worlds measure there what the position-balanced evaluation needs hundreds for.
+It says nothing about other rivals, lineups or world lengths: those stay the balanced
+evaluation's (``experiments.tournament.evaluate``).
+
+Worlds are ``first_seed``, ``first_seed + 1``, ...: keep them apart from any training run's
+(the online stages draw theirs at random below 2**31 and curve worlds at ``seed * 1000 + 500``).
+Writes ``out`` (JSON: per level both means and the paired difference with its 95% interval)
+and prints a table.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import hydra
+import numpy as np
+import torch
+from omegaconf import DictConfig, OmegaConf
+
+from envs.scml.config import world_config
+from experiments.common.run_context import write_atomic
+from experiments.common.tensorboard_curves import t_interval
+from experiments.online.evaluation import bundle_scores
+from experiments.schemas import register_schemas
+
+
+def _scores(bundle: str, world: dict, horizon: int, seeds: list[int]) -> np.ndarray:
+    torch.set_num_threads(1)
+    return bundle_scores(bundle, world, horizon, seeds)
+
+
+def paired_worlds(
+    a: str,
+    b: str,
+    world: dict,
+    levels: list[int],
+    seeds: list[int],
+    horizon: int,
+    processes: int = 1,
+) -> dict:
+    """Per level (by position name): ``a`` and ``b``'s mean score and the interval of ``a - b``
+    over the worlds ``seeds``, each world played once by each bundle in the same factory."""
+    for name, bundle in (("a", a), ("b", b)):
+        if not (Path(bundle) / "config.json").is_file():
+            raise ValueError(f"{name}={bundle} is not a bundle directory (no config.json)")
+    config = world_config(world)
+    jobs = {}
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        for level in levels:
+            at_level = {**world, "learner_process": level, "learner_process_choices": None}
+            for name, bundle in (("a", a), ("b", b)):
+                for part in np.array_split(np.array(seeds), processes):
+                    if len(part):
+                        job = pool.submit(_scores, bundle, at_level, horizon, part.tolist())
+                        jobs.setdefault((level, name), []).append(job)
+        results = {key: np.concatenate([j.result() for j in parts]) for key, parts in jobs.items()}
+    out = {}
+    for level in levels:
+        score_a, score_b = results[(level, "a")], results[(level, "b")]
+        out[config.position(level)] = {
+            "a": float(score_a.mean()),
+            "b": float(score_b.mean()),
+            "a_minus_b": t_interval(score_a - score_b),
+            "worlds": len(seeds),
+        }
+    return out
+
+
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="paired_worlds")
+def main(cfg: DictConfig) -> None:
+    if cfg.worlds < 2:
+        raise ValueError(f"worlds must be >= 2 for an interval, got {cfg.worlds}")
+    seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.worlds))
+    with tempfile.TemporaryDirectory(prefix="hrlxf-paired-") as logs:
+        world = {**OmegaConf.to_container(cfg.world, resolve=True), "log_dir": logs}
+        levels = paired_worlds(
+            cfg.a, cfg.b, world, list(cfg.levels), seeds, cfg.horizon, cfg.processes
+        )
+    report = {"a": cfg.a, "b": cfg.b, "seeds": seeds, "levels": levels}
+    if cfg.out:
+        Path(cfg.out).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(Path(cfg.out), json.dumps(report, indent=1))
+    print(f"a = {cfg.a}\nb = {cfg.b}\n{cfg.worlds} worlds a level, seeds from {cfg.first_seed}")
+    print("| position | a | b | a - b | 95% interval |\n|---|---:|---:|---:|---|")
+    for position, row in levels.items():
+        diff = row["a_minus_b"]
+        print(
+            f"| {position} | {row['a']:.3f} | {row['b']:.3f} | {diff['mean']:+.3f} "
+            f"| [{diff['low']:+.3f}, {diff['high']:+.3f}] |"
+        )
+
+
+register_schemas()
+
+if __name__ == "__main__":
+    main()

@@ -242,12 +242,13 @@ def position_scores(algo, source: Path, folder: Path, world, horizon, seed, sett
 
 
 def stage_scalars(result: dict[str, Any]) -> dict[str, float]:
-    """The stage's own curves: the final world score per episode (and per position) and the
-    anchor KL."""
+    """The stage's own curves: the final world score per episode (and per position; over the
+    twin world's with the twin baseline) and the anchor KL."""
     out = {}
     runners = result.get("env_runners", {})
-    if "final_score" in runners:
-        out["charts/final_score"] = float(runners["final_score"])
+    for name in ("final_score", "final_score_over_twin"):
+        if name in runners:
+            out[f"charts/{name}"] = float(runners[name])
     for position, score in runners.get("final_score_by_position", {}).items():
         if math.isfinite(float(score)):  # no episode there in this iteration: no point
             out[f"charts/final_score/{position}"] = float(score)

@@ -2,7 +2,9 @@
 
 Single agent: ``final_score`` (``info["score"]`` at the end) and ``final_score/<position>`` (the
 learner's position that episode: with ``world.learner_process_choices`` it changes from episode
-to episode, and the positions' scores differ a lot). Multi-agent (the parallel env):
+to episode, and the positions' scores differ a lot); with the daily env's twin baseline also
+``final_score_over_twin``, the final score minus the twin world's (the start's own goals in the
+same seeded world: the episode's paired gain over the start). Multi-agent (the parallel env):
 ``final_score`` is the learners' mean final score; ``league/<member>/{games,wins,margin}`` count
 the episode for the member that filled the opponent slots: a win when the learners' mean score
 beat the opponents' mean, the margin the difference.
@@ -27,6 +29,12 @@ class ScoreCallback(RLlibCallback):
                 metrics_logger.log_value(
                     ("final_score_by_position", infos["position"]),
                     float(infos["score"]),
+                    reduce="mean",
+                )
+            if "twin_score" in infos:
+                metrics_logger.log_value(
+                    "final_score_over_twin",
+                    float(infos["score"]) - float(infos["twin_score"]),
                     reduce="mean",
                 )
             return

@@ -11,7 +11,9 @@ so a few dozen worlds measure there what the position-balanced evaluation needs 
 It says nothing about other rivals, lineups or world lengths: those stay the balanced
 evaluation's (``experiments.tournament.evaluate``).
 
-Worlds are ``first_seed``, ``first_seed + 1``, ...: keep them apart from any training run's
+The world's ``mode: training`` (the default here) makes the pairing exact: in scml's default
+mode wall-clock limits end negotiations, so a busy machine can part two worlds that identical
+decisions would keep together. Worlds are ``first_seed``, ``first_seed + 1``, ...: keep them apart from any training run's
 (the online stages draw theirs at random below 2**31 and curve worlds at ``seed * 1000 + 500``).
 Writes ``out`` (JSON: per level both means and the paired difference with its 95% interval)
 and prints a table.
@@ -20,6 +22,7 @@ and prints a table.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -56,16 +59,31 @@ def paired_worlds(
         if not (Path(bundle) / "config.json").is_file():
             raise ValueError(f"{name}={bundle} is not a bundle directory (no config.json)")
     config = world_config(world)
-    jobs = {}
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        for level in levels:
-            at_level = {**world, "learner_process": level, "learner_process_choices": None}
-            for name, bundle in (("a", a), ("b", b)):
-                for part in np.array_split(np.array(seeds), processes):
-                    if len(part):
-                        job = pool.submit(_scores, bundle, at_level, horizon, part.tolist())
-                        jobs.setdefault((level, name), []).append(job)
-        results = {key: np.concatenate([j.result() for j in parts]) for key, parts in jobs.items()}
+    tasks = {
+        (level, name): {**world, "learner_process": level, "learner_process_choices": None}
+        for level in levels
+        for name in ("a", "b")
+    }
+    bundles = {"a": a, "b": b}
+    if processes == 1:
+        results = {
+            (level, name): _scores(bundles[name], at_level, horizon, seeds)
+            for (level, name), at_level in tasks.items()
+        }
+    else:
+        # Fresh interpreters: a fork of a process whose torch or Ray threads are running (a
+        # test session, a notebook) can die in the child.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
+            jobs = {
+                key: [
+                    pool.submit(_scores, bundles[key[1]], at_level, horizon, part.tolist())
+                    for part in np.array_split(np.array(seeds), processes)
+                    if len(part)
+                ]
+                for key, at_level in tasks.items()
+            }
+            results = {key: np.concatenate([j.result() for j in js]) for key, js in jobs.items()}
     out = {}
     for level in levels:
         score_a, score_b = results[(level, "a")], results[(level, "b")]

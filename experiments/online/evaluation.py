@@ -24,6 +24,11 @@ def executor_spec(bundle_dir: str | Path) -> dict[str, str]:
     }
 
 
+def world_at_level(world: dict, level: int) -> dict:
+    """``world`` with its single learner fixed at ``level`` (no per-episode draw)."""
+    return {**world, "learner_process": level, "learner_process_choices": None}
+
+
 def bundle_scores(
     bundle_dir: str | Path, world: dict, horizon: int, seeds: list[int]
 ) -> np.ndarray:

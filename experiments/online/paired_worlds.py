@@ -35,7 +35,7 @@ from omegaconf import DictConfig, OmegaConf
 from envs.scml.config import world_config
 from experiments.common.run_context import write_atomic
 from experiments.common.tensorboard_curves import t_interval
-from experiments.online.evaluation import bundle_scores
+from experiments.online.evaluation import bundle_scores, world_at_level
 from experiments.schemas import register_schemas
 
 
@@ -59,11 +59,7 @@ def paired_worlds(
         if not (Path(bundle) / "config.json").is_file():
             raise ValueError(f"{name}={bundle} is not a bundle directory (no config.json)")
     config = world_config(world)
-    tasks = {
-        (level, name): {**world, "learner_process": level, "learner_process_choices": None}
-        for level in levels
-        for name in ("a", "b")
-    }
+    tasks = {(level, name): world_at_level(world, level) for level in levels for name in ("a", "b")}
     bundles = {"a": a, "b": b}
     if processes == 1:
         results = {

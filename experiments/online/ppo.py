@@ -29,7 +29,7 @@ from experiments.common import rllib_ppo
 from experiments.common.curves import CurveLogger, rllib_scalars
 from experiments.common.run_context import write_atomic
 from experiments.common.seeding import online_eval_seeds, phase_seed
-from experiments.online.evaluation import bundle_scores, executor_spec
+from experiments.online.evaluation import bundle_scores, executor_spec, world_at_level
 from experiments.online.settings import OnlineSettings, PPOStageSettings
 from experiments.online.update_direction import UpdateDirection
 from policies.hrl.bundle import HRLBundle
@@ -221,8 +221,7 @@ def scores_by_position(
     seeds = online_eval_seeds(seed, settings.eval_worlds_per_position)
     out = {}
     for level in range(config.n_processes):
-        at_level = {**world, "learner_process": level, "learner_process_choices": None}
-        scores = bundle_scores(bundle_dir, at_level, horizon, seeds)
+        scores = bundle_scores(bundle_dir, world_at_level(world, level), horizon, seeds)
         out[config.position(level)] = float(scores.mean())
     return out
 

@@ -14,6 +14,9 @@ import numpy as np
 N_BUCKETS = 4
 GOAL_DIM = 16
 Q_BUY, P_BUY, Q_SELL, P_SELL = range(4)
+# What an online stage may train of the L2 goal policy: the whole network (all), or only the
+# per-position goal offsets (HorizonManager.goal_offset) and the value head (goal_offsets).
+L2_TRAINABLE = ("all", "goal_offsets")
 # First delivery offset of each bucket: urgent 0-2, short 3-7, medium 8-14, long 15+.
 BUCKET_STARTS = np.array([0, 3, 8, 15])
 

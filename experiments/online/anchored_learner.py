@@ -7,6 +7,7 @@ starting from the bundle the one before wrote) stays anchored to the policy the 
 started from. The loss gains ``anchor_kl_coeff * KL(pi || anchor)``
 over the batch, so early updates cannot drift far from what imitation learned; the KL is logged
 as ``anchor_kl`` per module. ``learner_config_dict={"anchor_kl_coeff": c}`` sets it (0: plain PPO).
+The optimizer holds only the parameters a module leaves trainable (``requires_grad``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class AnchoredPPOTorchLearner(PPOTorchLearner):
             for parameter in anchor.parameters():
                 parameter.requires_grad_(False)
             self.anchors[module_id] = anchor
+
+    def get_parameters(self, module: Any) -> list[torch.nn.Parameter]:
+        # Only what the module left trainable: a frozen parameter has no gradient to apply.
+        return [parameter for parameter in module.parameters() if parameter.requires_grad]
 
     def compute_loss_for_module(
         self, *, module_id: str, config: Any, batch: dict[str, Any], fwd_out: dict[str, Any]

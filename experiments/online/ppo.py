@@ -109,6 +109,7 @@ def build_algo(level: str, bundle_dir: Path, kwargs: dict, settings: PPOStageSet
         "bundle_dir": str(bundle_dir),
         "residual_log_std": settings.residual_log_std,
         "goal_log_std": settings.goal_log_std,
+        "trainable": settings.trainable,
     }
     config = (
         ppo_config(settings, seed)
@@ -185,6 +186,8 @@ def train_rllib(
                     log(tag, value, steps)
                 for tag, value in direction(algo.get_module().state_dict()).items():
                     log(tag, value, steps)
+                for tag, value in goal_offset_scalars(algo.get_module()).items():
+                    log(tag, value, steps)
                 log.steps(steps)
                 if settings.eval_every and progress["iterations"] % settings.eval_every == 0:
                     folder = out / "eval_bundles" / str(progress["iterations"])
@@ -238,6 +241,18 @@ def position_scores(algo, source: Path, folder: Path, world, horizon, seed, sett
         return scores_by_position(folder, world, horizon, seed, settings)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def goal_offset_scalars(module, name: str = "default_policy") -> dict[str, float]:
+    """``losses/<module>/goal_offset/<position>``: the norm of each position's goal offset, for
+    a module that trains them (``stage.trainable=goal_offsets``); none otherwise."""
+    from policies.hrl.horizon_manager import POSITIONS
+
+    manager = getattr(module, "manager", None)
+    if manager is None or not manager.goal_offset.requires_grad:
+        return {}
+    norms = manager.goal_offset.detach().norm(dim=1).tolist()
+    return {f"losses/{name}/goal_offset/{p}": n for p, n in zip(POSITIONS, norms, strict=True)}
 
 
 def stage_scalars(result: dict[str, Any]) -> dict[str, float]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from experiments.common.ppo_settings import PPOHyperParams
 from experiments.online.value_start import VALUE_STARTS
+from policies.l2_goal import L2_TRAINABLE
 
 LEVELS = ("l2", "l3", "alternate")
 BACKENDS = ("rllib", "sb3")
@@ -80,6 +81,9 @@ class PPOStageSettings(OnlineSettings):
     # L2: the reward minus that of a twin world (the same seed, the executor's own goals):
     # common random numbers against world-to-world noise, at twice the simulation per step.
     twin_baseline: bool = False
+    # L2: all (the goal network) | goal_offsets (only the goal offset of each position played
+    # and the value head: the positions the learner never plays stay exactly as they started)
+    trainable: str = "all"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -91,6 +95,15 @@ class PPOStageSettings(OnlineSettings):
             raise ValueError(
                 "stage.twin_baseline is a daily-env (L2) reward: set stage.level=l2 or "
                 "stage.twin_baseline=false"
+            )
+        if self.trainable not in L2_TRAINABLE:
+            raise ValueError(
+                f"stage.trainable must be one of {L2_TRAINABLE}, got {self.trainable!r}"
+            )
+        if self.trainable != "all" and (self.level != "l2" or self.backend != "rllib"):
+            raise ValueError(
+                f"stage.trainable={self.trainable} trains the RLlib L2 module's goal offsets: "
+                "set stage.level=l2 and stage.backend=rllib, or stage.trainable=all"
             )
         if self.backend not in BACKENDS:
             raise ValueError(f"stage.backend must be one of {BACKENDS}, got {self.backend!r}")

@@ -3,6 +3,10 @@
 A 1D-CNN tower reads X_temporal (H+1 days x 10 features), an MLP reads x_static, a role
 embedding reads x_role (can buy, can sell); the fused features feed a Gaussian head over the
 16-value goal (normalized, tanh mean) and a value head.
+
+``goal_offset`` (one row per supply-chain position, zero and frozen unless a stage unfreezes it)
+is added to the goal's pre-tanh mean at that position only: an online stage can train it alone
+to move one level's goals without touching the shared network, which every level reads.
 """
 
 from __future__ import annotations
@@ -24,6 +28,15 @@ def role_goal_mask(x_role: torch.Tensor) -> torch.Tensor:
     can_buy, can_sell = x_role[:, 0:1], x_role[:, 1:2]
     per_bucket = torch.cat([can_buy, can_buy, can_sell, can_sell], dim=1)
     return per_bucket.repeat(1, N_BUCKETS)
+
+
+POSITIONS = ("first", "middle", "last")
+
+
+def position_index(x_role: torch.Tensor) -> torch.Tensor:
+    """(B,) 0 first level (cannot buy), 1 middle (buys and sells), 2 last (cannot sell)."""
+    can_buy, can_sell = x_role[:, 0] > 0.5, x_role[:, 1] > 0.5
+    return torch.where(~can_buy, 0, torch.where(can_sell, 1, 2))
 
 
 class HorizonManager(nn.Module):
@@ -48,7 +61,13 @@ class HorizonManager(nn.Module):
         self.goal_mean = nn.Linear(hidden, GOAL_DIM)
         self.goal_log_std = nn.Parameter(torch.full((GOAL_DIM,), -0.5))
         self.value = nn.Linear(hidden, 1)
+        self.goal_offset = nn.Parameter(torch.zeros(len(POSITIONS), GOAL_DIM), requires_grad=False)
         self.features_dim = hidden
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
+        # Bundles saved before the offset existed load with it at zero: they play as they did.
+        state_dict.setdefault(prefix + "goal_offset", torch.zeros_like(self.goal_offset))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def zero_value(self) -> None:
         """Zero the value head: V = 0 for every observation until training fits it (an
@@ -70,5 +89,6 @@ class HorizonManager(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Goal mean in [-1, 1]^16 (zero on sides the factory cannot negotiate), log std, value."""
         features = self.encode(obs)
-        mean = torch.tanh(self.goal_mean(features)) * role_goal_mask(obs["x_role"])
+        offset = self.goal_offset[position_index(obs["x_role"])]
+        mean = torch.tanh(self.goal_mean(features) + offset) * role_goal_mask(obs["x_role"])
         return mean, self.goal_log_std.expand_as(mean), self.value(features).squeeze(-1)

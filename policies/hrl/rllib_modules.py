@@ -32,6 +32,7 @@ from policies.hrl.horizon_manager import HorizonManager
 from policies.hrl.rllib_distributions import masked, slot_width, thread_action_distribution
 from policies.hrl.round_encoder import RoundEncoder
 from policies.hrl.temporal_decision_transformer import TemporalDecisionTransformer
+from policies.l2_goal import L2_TRAINABLE
 
 
 def _bundle(config: dict[str, Any]) -> HRLBundle | None:
@@ -42,7 +43,9 @@ def _bundle(config: dict[str, Any]) -> HRLBundle | None:
 class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
     """L2. model_config: ``bundle_dir`` (start from its manager) or ``hidden``;
     ``goal_log_std`` (optional): the goal's exploration noise at the start, in place of the
-    bundle's (an imitation never trains it, so it is whatever the network was built with)."""
+    bundle's (an imitation never trains it, so it is whatever the network was built with);
+    ``trainable``: ``all`` (the network, its noise and value head) or ``goal_offsets`` (only the
+    per-position goal offsets and the value head: a change confined to the positions played)."""
 
     def setup(self) -> None:
         if not isinstance(self.action_space, gym.spaces.Box) or self.action_space.shape != (16,):
@@ -58,6 +61,12 @@ class DailyPlannerModule(TorchRLModule, ValueFunctionAPI):
         if config.get("goal_log_std") is not None:
             with torch.no_grad():
                 self.manager.goal_log_std.fill_(float(config["goal_log_std"]))
+        trainable = config.get("trainable", "all")
+        if trainable not in L2_TRAINABLE:
+            raise ValueError(f"trainable must be one of {L2_TRAINABLE}, got {trainable!r}")
+        if trainable == "goal_offsets":
+            for name, parameter in self.manager.named_parameters():
+                parameter.requires_grad_(name == "goal_offset" or name.startswith("value."))
 
     def _forward(self, batch: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         mean, log_std, _ = self.manager(batch[Columns.OBS])

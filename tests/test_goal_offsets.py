@@ -1,0 +1,137 @@
+"""Per-position goal offsets (``HorizonManager.goal_offset``, ``stage.trainable=goal_offsets``):
+an offset moves its own position's goals only, bundles saved without it play as before, and a
+PPO stage that trains only the offsets leaves the positions it never played exactly as they
+started."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from envs.scml import SCMLDailyEnv
+from experiments.common.tensorboard_curves import read_scalars
+from experiments.online.settings import PPOStageSettings
+from policies.hrl.bundle import HRLBundle
+from policies.hrl.horizon_manager import POSITIONS, HorizonManager, position_index
+from policies.hrl.rllib_modules import DailyPlannerModule
+
+SHIPPED = "policies/pretrained/dagger_heuristic/checkpoint"
+# x_role = (can_buy, can_sell) of the first, middle and last levels
+ROLES = torch.tensor([[0.0, 1.0], [1.0, 1.0], [1.0, 0.0]])
+
+
+def observations(n_days: int = 41) -> dict[str, torch.Tensor]:
+    generator = torch.Generator().manual_seed(0)
+    manager = HorizonManager(hidden=16)
+    n_static = manager.static[0].in_features
+    n_temporal = manager.temporal[0].in_channels
+    return {
+        "x_static": torch.rand(3, n_static, generator=generator),
+        "X_temporal": torch.rand(3, n_days, n_temporal, generator=generator),
+        "x_role": ROLES,
+    }
+
+
+def test_position_index_reads_the_role():
+    assert position_index(ROLES).tolist() == [0, 1, 2]
+    assert POSITIONS == ("first", "middle", "last")
+
+
+def test_an_offset_moves_its_own_positions_goals_only():
+    torch.manual_seed(0)
+    manager = HorizonManager(hidden=16)
+    obs = observations()
+    before = manager(obs)[0]
+    with torch.no_grad():
+        manager.goal_offset[0] = 0.5  # the first level's
+    after = manager(obs)[0]
+    moved = (after - before).abs().sum(dim=1)
+    assert moved[0] > 0.1
+    assert torch.equal(after[1:], before[1:])
+
+
+def test_a_bundle_saved_without_offsets_loads_them_at_zero():
+    manager = HorizonManager(hidden=16)
+    old = {k: v for k, v in manager.state_dict().items() if k != "goal_offset"}
+    with torch.no_grad():
+        manager.goal_offset.fill_(1.0)
+    manager.load_state_dict(old)  # strict: nothing else missing, nothing unexpected
+    assert torch.equal(manager.goal_offset, torch.zeros(3, 16))
+    assert not manager.goal_offset.requires_grad  # frozen unless a stage unfreezes it
+
+
+def test_goal_offsets_mode_trains_the_offsets_and_value_head_only():
+    env = SCMLDailyEnv(world={"n_steps": 5}, horizon=40)
+    module = DailyPlannerModule(
+        observation_space=env.observation_space,
+        action_space=env.action_space,
+        model_config={"bundle_dir": SHIPPED, "trainable": "goal_offsets"},
+    )
+    trainable = {n for n, p in module.manager.named_parameters() if p.requires_grad}
+    assert trainable == {"goal_offset", "value.weight", "value.bias"}
+    whole = DailyPlannerModule(
+        observation_space=env.observation_space,
+        action_space=env.action_space,
+        model_config={"bundle_dir": SHIPPED},
+    )
+    frozen = {n for n, p in whole.manager.named_parameters() if not p.requires_grad}
+    assert frozen == {"goal_offset"}
+    with pytest.raises(ValueError, match="trainable"):
+        DailyPlannerModule(
+            observation_space=env.observation_space,
+            action_space=env.action_space,
+            model_config={"bundle_dir": SHIPPED, "trainable": "trunk"},
+        )
+
+
+def test_settings_refuse_goal_offsets_outside_rllib_l2():
+    assert PPOStageSettings(trainable="goal_offsets").trainable == "goal_offsets"
+    for bad in ({"level": "l3"}, {"backend": "sb3", "anchor_kl_coeff": 0.0}, {}):
+        with pytest.raises(ValueError, match="trainable"):
+            PPOStageSettings(trainable="goal_offsets" if bad else "everything", **bad)
+
+
+@pytest.mark.slow
+def test_ppo_on_goal_offsets_leaves_unplayed_positions_as_they_started(tmp_path):
+    """RLlib PPO at the first level only, training the goal offsets, from the shipped student:
+    the bundle it writes differs from its start in the first level's offset, the value head and
+    the hand-set noise, and nowhere else."""
+    run = tmp_path / "run"
+    overrides = [
+        f"hydra.run.dir={run}",
+        f"stage.init_from={SHIPPED}",
+        "stage.trainable=goal_offsets",
+        "stage.lr=0.01",
+        "stage.env_steps=10",
+        "stage.train_batch_size=10",
+        "stage.minibatch_size=5",
+        "stage.num_epochs=2",
+        "stage.eval_episodes=0",
+        "stage.goal_log_std=-1.5",
+        "world.n_steps=5",
+        "world.agents_per_process=2",
+        "world.learner_process_choices=[0]",
+        "ray.num_cpus=1",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "experiments.online", *overrides],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert json.loads((run / "metrics.json").read_text())["env_steps"] == 10
+    start = HRLBundle.load(SHIPPED).manager.state_dict()
+    trained = HRLBundle.load(run / "checkpoint").manager.state_dict()
+    changed = {name for name in start if not torch.equal(start[name], trained[name])}
+    # the noise is the one stage.goal_log_std set, frozen: no update moved it
+    assert changed == {"goal_offset", "value.weight", "value.bias", "goal_log_std"}
+    assert torch.equal(trained["goal_log_std"], torch.full((16,), -1.5))
+    offset = trained["goal_offset"]
+    assert offset[0].abs().sum() > 0
+    assert torch.equal(offset[1:], torch.zeros(2, 16))
+    _, first = read_scalars(run / "tensorboard", "losses/default_policy/goal_offset/first")
+    assert np.isclose(first[-1], float(offset[0].norm()), rtol=1e-5)

@@ -173,3 +173,18 @@ def test_the_ppo_settings_are_spelled_once():
         ), primary
     with pytest.raises(ValueError, match="minibatch_size"):
         PPOHyperParams(train_batch_size=16, minibatch_size=32)
+
+
+def test_the_online_runs_worlds_are_one_preset():
+    """The runs from the shipped student (world=evaluation_composed), the paired-worlds check and
+    the twin-baseline benchmark play the same worlds: one preset, not three spellings."""
+    online = compose("online", overrides=["world=evaluation_composed"]).world
+    paired = compose("paired_worlds", overrides=REQUIRED["paired_worlds"]).world
+    twin = compose("benchmarks/twin_baseline").world
+    lineup = OmegaConf.to_container(online, resolve=False)
+    assert OmegaConf.to_container(paired, resolve=False) == lineup
+    assert OmegaConf.to_container(twin, resolve=False) == lineup
+    assert lineup["n_steps"] == 50 and lineup["agents_per_process"] == 4
+    assert {"AS0", "PenguinAgent", "XenoSotaAgent"} <= set(lineup["opponents"])
+    # the online stages' own default stays the short one
+    assert compose("online").world.n_steps == 30

@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from envs.scml import SCMLDailyEnv
 from experiments.online.evaluation import executor_spec
+from experiments.schemas import register_schemas
 
 HORIZON = 40
 
@@ -87,6 +88,8 @@ def main(args: DictConfig) -> None:
     result["worlds_per_level"] = args.worlds_per_level
     print(json.dumps(result))
 
+
+register_schemas()  # the world preset starts from the world group's schema
 
 if __name__ == "__main__":
     main()

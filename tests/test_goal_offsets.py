@@ -3,10 +3,6 @@ an offset moves its own position's goals only, bundles saved without it play as 
 PPO stage that trains only the offsets leaves the positions it never played exactly as they
 started."""
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
@@ -17,8 +13,8 @@ from experiments.online.settings import PPOStageSettings
 from policies.hrl.bundle import HRLBundle
 from policies.hrl.horizon_manager import POSITIONS, HorizonManager, position_index
 from policies.hrl.rllib_modules import DailyPlannerModule
+from tests.online_cases import SHIPPED, run_from_shipped
 
-SHIPPED = "policies/pretrained/dagger_heuristic/checkpoint"
 # x_role = (can_buy, can_sell) of the first, middle and last levels
 ROLES = torch.tensor([[0.0, 1.0], [1.0, 1.0], [1.0, 0.0]])
 
@@ -100,30 +96,9 @@ def test_ppo_on_goal_offsets_leaves_unplayed_positions_as_they_started(tmp_path)
     the bundle it writes differs from its start in the first level's offset, the value head and
     the hand-set noise, and nowhere else."""
     run = tmp_path / "run"
-    overrides = [
-        f"hydra.run.dir={run}",
-        f"stage.init_from={SHIPPED}",
-        "stage.trainable=goal_offsets",
-        "stage.lr=0.01",
-        "stage.env_steps=10",
-        "stage.train_batch_size=10",
-        "stage.minibatch_size=5",
-        "stage.num_epochs=2",
-        "stage.eval_episodes=0",
-        "stage.goal_log_std=-1.5",
-        "world.n_steps=5",
-        "world.agents_per_process=2",
-        "world.learner_process_choices=[0]",
-        "ray.num_cpus=1",
-    ]
-    result = subprocess.run(
-        [sys.executable, "-m", "experiments.online", *overrides],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert json.loads((run / "metrics.json").read_text())["env_steps"] == 10
+    overrides = ["stage.trainable=goal_offsets", "stage.lr=0.01", "stage.num_epochs=2"]
+    metrics = run_from_shipped(run, *overrides, "world.learner_process_choices=[0]")
+    assert metrics["env_steps"] == 10
     start = HRLBundle.load(SHIPPED).manager.state_dict()
     trained = HRLBundle.load(run / "checkpoint").manager.state_dict()
     changed = {name for name in start if not torch.equal(start[name], trained[name])}

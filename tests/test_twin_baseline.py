@@ -2,10 +2,6 @@
 the executor's own goals; conformance, exact cancellation, independence of the learner's world,
 and the PPO stage's switch."""
 
-import json
-import subprocess
-import sys
-
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -16,6 +12,7 @@ from experiments.common.curves import check_run
 from experiments.common.tensorboard_curves import read_scalars
 from experiments.online.ppo import env_kwargs
 from experiments.online.settings import PPOStageSettings
+from tests.online_cases import run_from_shipped
 
 
 def test_twin_env_passes_gymnasium_check_env(small_world):
@@ -83,29 +80,8 @@ def test_ppo_stage_with_the_twin_logs_the_final_score_over_the_twin(tmp_path):
     """RLlib PPO on the twin env from the shipped student: the learner's final score minus the
     twin's is logged per iteration, small (one world, its noisy self against its mean)."""
     run = tmp_path / "run"
-    shipped = "policies/pretrained/dagger_heuristic/checkpoint"
-    overrides = [
-        f"hydra.run.dir={run}",
-        f"stage.init_from={shipped}",
-        "stage.twin_baseline=true",
-        "stage.env_steps=10",
-        "stage.train_batch_size=10",
-        "stage.minibatch_size=5",
-        "stage.num_epochs=1",
-        "stage.eval_episodes=0",
-        "stage.goal_log_std=-1.5",
-        "world.n_steps=5",
-        "world.agents_per_process=2",
-        "ray.num_cpus=1",
-    ]
-    result = subprocess.run(
-        [sys.executable, "-m", "experiments.online", *overrides],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-4000:]
-    assert json.loads((run / "metrics.json").read_text())["env_steps"] == 10
+    metrics = run_from_shipped(run, "stage.twin_baseline=true", "stage.num_epochs=1")
+    assert metrics["env_steps"] == 10
     check_run(run / "tensorboard", required=("charts/final_score", "charts/final_score_over_twin"))
     _, over_twin = read_scalars(run / "tensorboard", "charts/final_score_over_twin")
     assert np.isfinite(over_twin).all() and np.abs(over_twin).max() < 0.5

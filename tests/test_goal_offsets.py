@@ -110,3 +110,27 @@ def test_ppo_on_goal_offsets_leaves_unplayed_positions_as_they_started(tmp_path)
     assert torch.equal(offset[1:], torch.zeros(2, 16))
     _, first = read_scalars(run / "tensorboard", "losses/default_policy/goal_offset/first")
     assert np.isclose(first[-1], float(offset[0].norm()), rtol=1e-5)
+
+
+def test_offline_stages_leave_the_frozen_offsets_out_of_their_optimizer():
+    """BC/AWR optimize the bundle's trainable parameters only, so a run saved before the offsets
+    existed resumes with an optimizer state of the same parameters."""
+    from experiments.train.stages import trainable
+    from policies.hrl.bundle import BundleConfig
+
+    bundle = HRLBundle(BundleConfig(horizon=10, hidden=16, d_model=8, n_layers=1, history_length=4))
+    chosen = trainable(bundle)
+    assert all(parameter is not bundle.manager.goal_offset for parameter in chosen)
+    assert len(chosen) == len(list(bundle.parameters())) - 1
+
+
+def test_the_sb3_back_end_refuses_a_bundle_with_trained_offsets():
+    """SB3's policy computes tanh(goal head) without the offsets: continuing such a bundle there
+    would train one policy and write back another."""
+    from experiments.online.ppo_sb3 import load_bundle_into
+
+    bundle = HRLBundle.load(SHIPPED)
+    with torch.no_grad():
+        bundle.manager.goal_offset[0, 2] = 0.1
+    with pytest.raises(ValueError, match="goal offsets"):
+        load_bundle_into(None, bundle)

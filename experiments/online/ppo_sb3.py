@@ -33,6 +33,11 @@ class BundlePlannerPolicy(MultiInputActorCriticPolicy):
 
 
 def load_bundle_into(model: PPO, bundle: HRLBundle) -> None:
+    if bundle.manager.goal_offset.abs().sum() > 0:
+        raise ValueError(
+            "the bundle has trained goal offsets (stage.trainable=goal_offsets), which the SB3 "
+            "policy does not apply: continue it with stage.backend=rllib"
+        )
     policy = model.policy
     policy.features_extractor.manager.load_state_dict(bundle.manager.state_dict())
     policy.action_net.load_state_dict(bundle.manager.goal_mean.state_dict())

@@ -134,3 +134,16 @@ def test_the_sb3_back_end_refuses_a_bundle_with_trained_offsets():
         bundle.manager.goal_offset[0, 2] = 0.1
     with pytest.raises(ValueError, match="goal offsets"):
         load_bundle_into(None, bundle)
+
+
+def test_a_run_resumes_only_with_the_parts_it_trained():
+    from experiments.online.ppo import check_resumable
+
+    started = {"phase": 0, "env_steps": 0, "iterations": 0, "levels": []}
+    check_resumable(started, PPOStageSettings(trainable="goal_offsets"))  # nothing trained yet
+    older = {**started, "env_steps": 1000}  # saved before stage.trainable: it trained all
+    check_resumable(older, PPOStageSettings())
+    with pytest.raises(ValueError, match="trainable=all"):
+        check_resumable(older, PPOStageSettings(trainable="goal_offsets"))
+    with pytest.raises(ValueError, match="trainable=goal_offsets"):
+        check_resumable({**older, "trainable": "goal_offsets"}, PPOStageSettings())

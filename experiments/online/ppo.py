@@ -142,6 +142,8 @@ def train_rllib(
         if progress_path.is_file()
         else {"phase": 0, "env_steps": 0, "iterations": 0, "levels": []}
     )
+    check_resumable(progress, settings)
+    progress["trainable"] = settings.trainable
     final_dir, running, phases = out / "checkpoint", out / "checkpoints", out / "phases"
     levels = phase_levels(settings)
     per_phase = settings.alternate_every if settings.level == "alternate" else None
@@ -213,6 +215,16 @@ def train_rllib(
         write_atomic(progress_path, json.dumps(progress))
     bar.close()
     return progress
+
+
+def check_resumable(progress: dict[str, Any], settings: PPOStageSettings) -> None:
+    """A run resumes with the parts it trained (its optimizer state holds exactly those)."""
+    before = progress.get("trainable", "all")  # runs saved before stage.trainable trained all
+    if progress["env_steps"] > 0 and before != settings.trainable:
+        raise ValueError(
+            f"this run trained stage.trainable={before}; resume it with that, or start a new run "
+            f"(another hydra.run.dir) for stage.trainable={settings.trainable}"
+        )
 
 
 def scores_by_position(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# A factory's supply-chain position, the names MarketView.position gives.
+POSITIONS = ("first", "middle", "last")
+
 
 @dataclass(frozen=True)
 class MarketView:

@@ -23,6 +23,7 @@ import torch
 
 from policies.decision.contexts import DecisionInputs
 from policies.decision.executor import Decision, Executor, goal_need_by_thread
+from policies.decision.market_view import POSITIONS
 from policies.decision.observation import build_observation
 from policies.decision.snapshot import DaySnapshot, ThreadSnapshot
 from policies.decision.thread_actions import (
@@ -35,7 +36,6 @@ from policies.hrl.bundle import HRLBundle
 from policies.l2_goal import GoalCodec
 from policies.shield import END
 
-POSITIONS = ("first", "middle", "last")
 MIN_OPENING = 0.5  # units a side of the goal must still want for an opening to be sent
 
 

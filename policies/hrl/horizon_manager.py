@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from policies.decision.layouts import ROLE_FEATURES, STATIC_FEATURES, TEMPORAL_FEATURES
+from policies.decision.market_view import POSITIONS
 from policies.l2_goal import GOAL_DIM, N_BUCKETS
 
 N_STATIC, N_TEMPORAL, N_ROLE = len(STATIC_FEATURES), len(TEMPORAL_FEATURES), len(ROLE_FEATURES)
@@ -28,9 +29,6 @@ def role_goal_mask(x_role: torch.Tensor) -> torch.Tensor:
     can_buy, can_sell = x_role[:, 0:1], x_role[:, 1:2]
     per_bucket = torch.cat([can_buy, can_buy, can_sell, can_sell], dim=1)
     return per_bucket.repeat(1, N_BUCKETS)
-
-
-POSITIONS = ("first", "middle", "last")
 
 
 def position_index(x_role: torch.Tensor) -> torch.Tensor:

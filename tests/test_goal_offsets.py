@@ -10,8 +10,9 @@ import torch
 from envs.scml import SCMLDailyEnv
 from experiments.common.tensorboard_curves import read_scalars
 from experiments.online.settings import PPOStageSettings
+from policies.decision.market_view import POSITIONS
 from policies.hrl.bundle import HRLBundle
-from policies.hrl.horizon_manager import POSITIONS, HorizonManager, position_index
+from policies.hrl.horizon_manager import HorizonManager, position_index
 from policies.hrl.rllib_modules import DailyPlannerModule
 from tests.online_cases import SHIPPED, run_from_shipped
 
@@ -115,11 +116,10 @@ def test_ppo_on_goal_offsets_leaves_unplayed_positions_as_they_started(tmp_path)
 def test_offline_stages_leave_the_frozen_offsets_out_of_their_optimizer():
     """BC/AWR optimize the bundle's trainable parameters only, so a run saved before the offsets
     existed resumes with an optimizer state of the same parameters."""
-    from experiments.train.stages import trainable
-    from policies.hrl.bundle import BundleConfig
+    from policies.hrl.bundle import BundleConfig, trainable_parameters
 
     bundle = HRLBundle(BundleConfig(horizon=10, hidden=16, d_model=8, n_layers=1, history_length=4))
-    chosen = trainable(bundle)
+    chosen = trainable_parameters(bundle)
     assert all(parameter is not bundle.manager.goal_offset for parameter in chosen)
     assert len(chosen) == len(list(bundle.parameters())) - 1
 

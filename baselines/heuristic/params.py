@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-POSITIONS = ("first", "middle", "last")
+from policies.decision.market_view import POSITIONS
 
 
 @dataclass(frozen=True)

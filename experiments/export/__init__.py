@@ -21,8 +21,8 @@ from typing import Any
 
 from baselines.heuristic.params import HeuristicParams
 from experiments.export.runtime import copy_runtime, runtime_sources
+from policies.decision.market_view import POSITIONS
 from policies.hrl.bundle import CONFIG, WEIGHTS, HRLBundle
-from policies.hrl.executor import POSITIONS
 from policies.hrl.exported import EXPORT_FORMAT, HEURISTIC_KIND, LEARNED_KIND, load_agent_class
 
 __all__ = ["export_agent", "export_heuristic", "load_agent_class"]

@@ -19,6 +19,8 @@ import torch
 from ray.rllib.algorithms.ppo.torch.ppo_torch_learner import PPOTorchLearner
 from ray.rllib.core.columns import Columns
 
+from policies.hrl.bundle import trainable_parameters
+
 ANCHOR_KL = "anchor_kl"
 
 
@@ -36,8 +38,7 @@ class AnchoredPPOTorchLearner(PPOTorchLearner):
             self.anchors[module_id] = anchor
 
     def get_parameters(self, module: Any) -> list[torch.nn.Parameter]:
-        # Only what the module left trainable: a frozen parameter has no gradient to apply.
-        return [parameter for parameter in module.parameters() if parameter.requires_grad]
+        return trainable_parameters(module)
 
     def compute_loss_for_module(
         self, *, module_id: str, config: Any, batch: dict[str, Any], fwd_out: dict[str, Any]

@@ -258,7 +258,7 @@ def position_scores(algo, source: Path, folder: Path, world, horizon, seed, sett
 def goal_offset_scalars(module, name: str = "default_policy") -> dict[str, float]:
     """``losses/<module>/goal_offset/<position>``: the norm of each position's goal offset, for
     a module that trains them (``stage.trainable=goal_offsets``); none otherwise."""
-    from policies.hrl.horizon_manager import POSITIONS
+    from policies.decision.market_view import POSITIONS
 
     manager = getattr(module, "manager", None)
     if manager is None or not manager.goal_offset.requires_grad:

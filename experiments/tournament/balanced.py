@@ -54,7 +54,6 @@ from envs.scml.world_builder import (
     world_options,
 )
 
-POSITIONS = ("first", "middle", "last")
 ROTATIONS = ("factories", "latin", "levels")
 TRADE_COLUMNS = (
     "sold",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments.tournament.balanced import POSITIONS, TRADE_COLUMNS
+from experiments.tournament.balanced import TRADE_COLUMNS
+from policies.decision.market_view import POSITIONS
 
 N_BOOT = 4000
 

@@ -25,7 +25,7 @@ from experiments.train.losses import (
     validation_metrics,
 )
 from experiments.train.samples import OfflineSamples
-from policies.hrl.bundle import HRLBundle
+from policies.hrl.bundle import HRLBundle, trainable_parameters
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,6 @@ class StageSettings:
             raise ValueError(f"invalid stage settings: {self}")
         if self.kind == "awr" and not self.init_from:
             raise ValueError("stage awr starts from a BC checkpoint: set stage.init_from")
-
-
-def trainable(module: torch.nn.Module) -> list[torch.nn.Parameter]:
-    """The parameters the stage trains: the frozen goal offsets stay out of the optimizer (and
-    out of its saved state, which a resumed run matches parameter for parameter)."""
-    return [parameter for parameter in module.parameters() if parameter.requires_grad]
 
 
 def select(table: dict[str, torch.Tensor], rows: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -91,7 +85,7 @@ def fit_value(
     """Regress the manager's value head on standardized returns; returns the last epoch's MSE."""
     returns = l2["return"].float()
     scale = returns[train_rows].std().clamp(min=1e-6)
-    optimizer = torch.optim.Adam(trainable(bundle.manager), lr=settings.lr)
+    optimizer = torch.optim.Adam(trainable_parameters(bundle.manager), lr=settings.lr)
     loss_value = 0.0
     for _ in range(settings.value_epochs):
         for rows in minibatches(len(train_rows), settings.batch_size, generator):
@@ -147,7 +141,7 @@ def train_stage(
         log("losses/awr_value", fit_value(bundle, l2, train["l2"], settings, generator), 0)
         day_weight = advantage_weights(bundle, l2, settings)
         log("charts/awr_mean_weight", float(day_weight[train["l2"]].mean()), 0)
-    optimizer = torch.optim.Adam(trainable(bundle), lr=settings.lr)
+    optimizer = torch.optim.Adam(trainable_parameters(bundle), lr=settings.lr)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
     n_steps = max(len(train[name]) for name in train) // settings.batch_size + 1
     metrics: dict[str, float] = {}

@@ -18,6 +18,13 @@ from policies.hrl.temporal_decision_transformer import TemporalDecisionTransform
 WEIGHTS, CONFIG = "weights.pt", "config.json"
 
 
+def trainable_parameters(module: nn.Module) -> list[nn.Parameter]:
+    """The parameters an optimizer holds: those left requiring grad. Frozen ones (the goal
+    offsets unless a stage unfreezes them) have no gradient to apply, and leaving them out keeps
+    a saved optimizer state matching, parameter for parameter, runs saved before they existed."""
+    return [parameter for parameter in module.parameters() if parameter.requires_grad]
+
+
 @dataclass(frozen=True)
 class BundleConfig:
     horizon: int = 40

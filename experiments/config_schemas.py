@@ -259,6 +259,20 @@ class PairedWorldsConfig(Base):
 
 
 @dataclass
+class OffsetLineSearchConfig(Base):
+    start: str = MISSING
+    direction: str = MISSING
+    scales: list[float] = MISSING
+    levels: list[int] | None = MISSING
+    worlds: int = MISSING
+    first_seed: int = MISSING
+    horizon: int = MISSING
+    processes: int = MISSING
+    out: str = MISSING
+    world: Any = MISSING
+
+
+@dataclass
 class PositionRivals:
     first: str = MISSING
     middle: str = MISSING
@@ -438,6 +452,7 @@ PRIMARY_SCHEMAS: dict[str, type] = {
     "export_check": ExportCheckConfig,
     "heuristic_trial": HeuristicTrialConfig,
     "main": MainConfig,
+    "offset_line_search": OffsetLineSearchConfig,
     "online": OnlineConfig,
     "paired_worlds": PairedWorldsConfig,
     "package": PackageConfig,

@@ -25,6 +25,7 @@ REQUIRED = {  # mandatory values (???) of primaries, given so that every field c
     "dagger": ["dataset=d", "init_from=c"],
     "ship": ["checkpoint=c", "name=n"],
     "paired_worlds": ["a=x", "b=y"],
+    "offset_line_search": ["start=x", "direction=y", "out=o"],
 }
 
 
@@ -118,6 +119,7 @@ WRONG_TYPES = {
     "export_check": "worlds_per_level=two",
     "heuristic_trial": "horizon=long",
     "main": "curriculum.eval_worlds=four",
+    "offset_line_search": "scales=[big]",
     "online": "network.hidden=wide",
     "package": "team=[a,b]",
     "paired_worlds": "worlds=many",

@@ -44,6 +44,40 @@ def _scores(bundle: str, world: dict, horizon: int, seeds: list[int]) -> np.ndar
     return bundle_scores(bundle, world, horizon, seeds)
 
 
+def scores_in_worlds(
+    bundles: dict[str, str],
+    world: dict,
+    levels: list[int],
+    seeds: list[int],
+    horizon: int,
+    processes: int = 1,
+) -> dict[tuple[int, str], np.ndarray]:
+    """Each bundle's score in the learner's factory of every seeded world, per level: keyed by
+    (level, bundle name), one score per seed in ``seeds``' order."""
+    for name, bundle in bundles.items():
+        if not (Path(bundle) / "config.json").is_file():
+            raise ValueError(f"{name}={bundle} is not a bundle directory (no config.json)")
+    tasks = {(level, name): world_at_level(world, level) for level in levels for name in bundles}
+    if processes == 1:
+        return {
+            (level, name): _scores(bundles[name], at_level, horizon, seeds)
+            for (level, name), at_level in tasks.items()
+        }
+    # Fresh interpreters: a fork of a process whose torch or Ray threads are running (a test
+    # session, a notebook) can die in the child.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
+        jobs = {
+            key: [
+                pool.submit(_scores, bundles[key[1]], at_level, horizon, part.tolist())
+                for part in np.array_split(np.array(seeds), processes)
+                if len(part)
+            ]
+            for key, at_level in tasks.items()
+        }
+        return {key: np.concatenate([j.result() for j in js]) for key, js in jobs.items()}
+
+
 def paired_worlds(
     a: str,
     b: str,
@@ -55,31 +89,8 @@ def paired_worlds(
 ) -> dict:
     """Per level (by position name): ``a`` and ``b``'s mean score and the interval of ``a - b``
     over the worlds ``seeds``, each world played once by each bundle in the same factory."""
-    for name, bundle in (("a", a), ("b", b)):
-        if not (Path(bundle) / "config.json").is_file():
-            raise ValueError(f"{name}={bundle} is not a bundle directory (no config.json)")
+    results = scores_in_worlds({"a": a, "b": b}, world, levels, seeds, horizon, processes)
     config = world_config(world)
-    tasks = {(level, name): world_at_level(world, level) for level in levels for name in ("a", "b")}
-    bundles = {"a": a, "b": b}
-    if processes == 1:
-        results = {
-            (level, name): _scores(bundles[name], at_level, horizon, seeds)
-            for (level, name), at_level in tasks.items()
-        }
-    else:
-        # Fresh interpreters: a fork of a process whose torch or Ray threads are running (a
-        # test session, a notebook) can die in the child.
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
-            jobs = {
-                key: [
-                    pool.submit(_scores, bundles[key[1]], at_level, horizon, part.tolist())
-                    for part in np.array_split(np.array(seeds), processes)
-                    if len(part)
-                ]
-                for key, at_level in tasks.items()
-            }
-            results = {key: np.concatenate([j.result() for j in js]) for key, js in jobs.items()}
     out = {}
     for level in levels:
         score_a, score_b = results[(level, "a")], results[(level, "b")]

@@ -1,0 +1,155 @@
+"""The score along a goal-offset direction: the start plus k times the offset a run moved.
+
+    python -m experiments.online.offset_line_search start=<bundle> direction=<bundle> out=<dir> \
+        ['scales=[-4,4,8]'] [levels=[0]] [worlds=24] [processes=2]
+
+PPO takes small steps on the noisy policy it samples from, and the export plays the mean. A line
+search reads the mean policy's score along the direction a run moved its goal offsets
+(``stage.trainable=goal_offsets``), as a trust-region method checks its step before taking it:
+for each scale k the bundle ``start`` with offsets ``start + k * (direction - start)`` (every
+other weight the start's), all played in the same seeded worlds at the levels whose offset row
+moved, each paired with the start (``experiments.online.paired_worlds``). A step chosen on these
+worlds is selected on them: confirm it on fresh seeds (``paired_worlds`` with another
+``first_seed``) before reading its interval as a gain.
+
+Writes ``out/scale_<k>/`` (a bundle per scale, playable and continuable) and
+``out/line_search.json`` (per level the start's mean and each scale's mean and paired difference
+with its 95% interval); prints a table.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import hydra
+import torch
+from omegaconf import DictConfig, OmegaConf
+
+from envs.scml.config import world_config
+from experiments.common.run_context import write_atomic
+from experiments.common.tensorboard_curves import t_interval
+from experiments.online.paired_worlds import scores_in_worlds
+from experiments.schemas import register_schemas
+from policies.hrl.bundle import CONFIG, HRLBundle
+
+START = "start"
+
+
+def offset_direction(start: HRLBundle, direction: HRLBundle) -> torch.Tensor:
+    """How far ``direction``'s goal offsets moved from ``start``'s (one row per position)."""
+    moved = direction.manager.goal_offset.detach() - start.manager.goal_offset.detach()
+    if not torch.any(moved != 0):
+        raise ValueError(
+            "direction= has the start's goal offsets: nothing to search along "
+            "(train one with stage.trainable=goal_offsets)"
+        )
+    return moved
+
+
+def moved_levels(moved: torch.Tensor) -> list[int]:
+    """The levels (rows) whose offset the direction changes."""
+    return [level for level, row in enumerate(moved) if torch.any(row != 0)]
+
+
+def scale_name(scale: float) -> str:
+    return f"scale_{scale:+g}"
+
+
+def write_scaled_bundles(
+    start_dir: str, moved: torch.Tensor, scales: list[float], out: Path
+) -> dict[str, str]:
+    """One bundle per scale under ``out``: the start with its offsets moved ``scale`` times."""
+    start = HRLBundle.load(Path(start_dir))
+    record = json.loads((Path(start_dir) / CONFIG).read_text())
+    record.pop("bundle", None)
+    origin = start.manager.goal_offset.detach().clone()
+    bundles = {}
+    for scale in scales:
+        with torch.no_grad():
+            start.manager.goal_offset.copy_(origin + scale * moved)
+        directory = out / scale_name(scale)
+        start.save(
+            directory, extra={**record, "offset_line_search": {"start": start_dir, "scale": scale}}
+        )
+        bundles[scale_name(scale)] = str(directory.resolve())
+    return bundles
+
+
+def offset_line_search(
+    start: str,
+    direction: str,
+    scales: list[float],
+    world: dict,
+    seeds: list[int],
+    horizon: int,
+    out: Path,
+    levels: list[int] | None = None,
+    processes: int = 1,
+) -> dict:
+    """Per level (by position name): the start's mean and, per scale, the scaled bundle's mean and
+    its paired difference to the start over the worlds ``seeds``."""
+    if not scales:
+        raise ValueError("scales= is empty: give at least one scale to try")
+    moved = offset_direction(HRLBundle.load(Path(start)), HRLBundle.load(Path(direction)))
+    levels = moved_levels(moved) if levels is None else list(levels)
+    bundles = {START: str(Path(start).resolve())}
+    bundles |= write_scaled_bundles(start, moved, scales, out)
+    results = scores_in_worlds(bundles, world, levels, seeds, horizon, processes)
+    config = world_config(world)
+    table = {}
+    for level in levels:
+        base = results[(level, START)]
+        table[config.position(level)] = {
+            START: float(base.mean()),
+            "worlds": len(seeds),
+            "scales": {
+                str(scale): {
+                    "mean": float(results[(level, scale_name(scale))].mean()),
+                    "minus_start": t_interval(results[(level, scale_name(scale))] - base),
+                }
+                for scale in scales
+            },
+        }
+    return table
+
+
+@hydra.main(version_base="1.3", config_path="../../conf", config_name="offset_line_search")
+def main(cfg: DictConfig) -> None:
+    if cfg.worlds < 2:
+        raise ValueError(f"worlds must be >= 2 for an interval, got {cfg.worlds}")
+    seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.worlds))
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="hrlxf-line-") as logs:
+        world = {**OmegaConf.to_container(cfg.world, resolve=True), "log_dir": logs}
+        levels = offset_line_search(
+            cfg.start,
+            cfg.direction,
+            [float(s) for s in cfg.scales],
+            world,
+            seeds,
+            cfg.horizon,
+            out,
+            None if cfg.levels is None else list(cfg.levels),
+            cfg.processes,
+        )
+    report = {"start": cfg.start, "direction": cfg.direction, "seeds": seeds, "levels": levels}
+    write_atomic(out / "line_search.json", json.dumps(report, indent=1))
+    print(f"start = {cfg.start}\ndirection = {cfg.direction}\n{cfg.worlds} worlds a level")
+    print("| position | scale | mean | minus the start | 95% interval |\n|---|---:|---:|---:|---|")
+    for position, row in levels.items():
+        print(f"| {position} | 0 (start) | {row[START]:.3f} | - | - |")
+        for scale, cell in row["scales"].items():
+            diff = cell["minus_start"]
+            print(
+                f"| {position} | {float(scale):+g} | {cell['mean']:.3f} | {diff['mean']:+.3f} "
+                f"| [{diff['low']:+.3f}, {diff['high']:+.3f}] |"
+            )
+
+
+register_schemas()
+
+if __name__ == "__main__":
+    main()

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from scml.std import SCML2024StdWorld
 
-from policies.shield.stock import StockAccounting
-
 NOT_UPDATED = -1.0
 
 
@@ -35,9 +33,3 @@ class ConsumedStockWorld(SCML2024StdWorld):
             from_stock = max(0, produced - self._input_quantity[aid])
             self._inventory_input[aid] = max(0, self._inventory_input[aid] - from_stock)
         return result
-
-
-def world_class(stock_accounting: str | StockAccounting) -> type[SCML2024StdWorld]:
-    """The std world class of a stock accounting: ``scml`` (as shipped) or ``consumed``."""
-    consumed = StockAccounting.parse(stock_accounting).consumes_stock
-    return ConsumedStockWorld if consumed else SCML2024StdWorld

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from scml.std import SCML2024StdWorld
 
-from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
+from envs.scml.world_classes import world_class
 
 MIN_WORLD_STEPS = 4  # scml's world generator fails on shorter worlds
 
@@ -41,7 +41,8 @@ class WorldConfig:
     every position.
     ``mode``: ``default`` runs scml's settings; ``training`` (see :func:`world_options`) drops
     wall-clock limits and records of finished negotiations: same scores, faster, and runs that
-    replay exactly (relative time inside a negotiation then counts rounds only).
+    replay exactly however busy the machine (relative time inside a negotiation then counts
+    rounds only, and no negotiation draws on the clock's account: ``envs.scml.world_classes``).
     ``stock_accounting``: ``scml`` as shipped, or ``consumed`` (production uses up the raw stock
     it draws on: :class:`envs.scml.consumed_stock_world.ConsumedStockWorld`).
     """
@@ -203,7 +204,7 @@ def build_world(
             params.append({})
         processes.append(process)
     seed_everything(seed)
-    world_type = world_class(config.stock_accounting)
+    world_type = world_class(config.stock_accounting, config.mode)
     world_config = world_type.generate(
         agent_types=types,
         agent_params=params,

@@ -20,17 +20,16 @@ with its 95% interval); prints a table.
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 
 import hydra
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from envs.scml.config import world_config
 from experiments.common.run_context import write_atomic
 from experiments.common.tensorboard_curves import t_interval
-from experiments.online.paired_worlds import scores_in_worlds
+from experiments.online.paired_worlds import scores_in_worlds, seeds_of, world_with_temporary_logs
 from experiments.schemas import register_schemas
 from policies.hrl.bundle import CONFIG, HRLBundle
 
@@ -117,13 +116,10 @@ def offset_line_search(
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="offset_line_search")
 def main(cfg: DictConfig) -> None:
-    if cfg.worlds < 2:
-        raise ValueError(f"worlds must be >= 2 for an interval, got {cfg.worlds}")
-    seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.worlds))
+    seeds = seeds_of(cfg)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="hrlxf-line-") as logs:
-        world = {**OmegaConf.to_container(cfg.world, resolve=True), "log_dir": logs}
+    with world_with_temporary_logs(cfg.world) as world:
         levels = offset_line_search(
             cfg.start,
             cfg.direction,

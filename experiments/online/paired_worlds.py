@@ -11,10 +11,11 @@ so a few dozen worlds measure there what the position-balanced evaluation needs 
 It says nothing about other rivals, lineups or world lengths: those stay the balanced
 evaluation's (``experiments.tournament.evaluate``).
 
-The world's ``mode: training`` (the default here) makes the pairing exact: in scml's default
-mode wall-clock limits end negotiations, so a busy machine can part two worlds that identical
-decisions would keep together. Worlds are ``first_seed``, ``first_seed + 1``, ...: keep them apart from any training run's
-(the online stages draw theirs at random below 2**31 and curve worlds at ``seed * 1000 + 500``).
+The world's ``mode: training`` (the default here) makes the pairing exact: no wall-clock limits,
+and no draw on the clock's account (``envs.scml.world_classes``), so identical decisions keep
+two worlds together however busy the machine. Worlds are ``first_seed``, ``first_seed + 1``,
+...: keep them apart from any training run's (the online stages draw theirs at random below
+2**31 and curve worlds at ``seed * 1000 + 500``).
 Writes ``out`` (JSON: per level both means and the paired difference with its 95% interval)
 and prints a table.
 """
@@ -24,7 +25,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import hydra
@@ -37,6 +40,20 @@ from experiments.common.run_context import write_atomic
 from experiments.common.tensorboard_curves import t_interval
 from experiments.online.evaluation import bundle_scores, world_at_level
 from experiments.schemas import register_schemas
+
+
+def seeds_of(cfg: DictConfig) -> list[int]:
+    """``cfg.worlds`` consecutive world seeds from ``cfg.first_seed`` (an interval needs 2)."""
+    if cfg.worlds < 2:
+        raise ValueError(f"worlds must be >= 2 for an interval, got {cfg.worlds}")
+    return list(range(cfg.first_seed, cfg.first_seed + cfg.worlds))
+
+
+@contextmanager
+def world_with_temporary_logs(world: DictConfig) -> Iterator[dict]:
+    """The world block as a dict whose negmas logs go to a folder removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="hrlxf-worlds-") as logs:
+        yield {**OmegaConf.to_container(world, resolve=True), "log_dir": logs}
 
 
 def _scores(bundle: str, world: dict, horizon: int, seeds: list[int]) -> np.ndarray:
@@ -105,11 +122,8 @@ def paired_worlds(
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="paired_worlds")
 def main(cfg: DictConfig) -> None:
-    if cfg.worlds < 2:
-        raise ValueError(f"worlds must be >= 2 for an interval, got {cfg.worlds}")
-    seeds = list(range(cfg.first_seed, cfg.first_seed + cfg.worlds))
-    with tempfile.TemporaryDirectory(prefix="hrlxf-paired-") as logs:
-        world = {**OmegaConf.to_container(cfg.world, resolve=True), "log_dir": logs}
+    seeds = seeds_of(cfg)
+    with world_with_temporary_logs(cfg.world) as world:
         levels = paired_worlds(
             cfg.a, cfg.b, world, list(cfg.levels), seeds, cfg.horizon, cfg.processes
         )

@@ -45,7 +45,6 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from envs.scml.consumed_stock_world import world_class
 from envs.scml.opponents import resolve_agent
 from envs.scml.world_builder import (
     WORLD_MODES,
@@ -53,6 +52,7 @@ from envs.scml.world_builder import (
     draw_world_length,
     world_options,
 )
+from envs.scml.world_classes import world_class
 
 ROTATIONS = ("factories", "latin", "levels")
 TRADE_COLUMNS = (
@@ -204,7 +204,7 @@ def play_world(
     world_mode: str = "default",
 ) -> list[dict[str, Any]]:
     """Run one planned world to its end; one row per factory."""
-    world_type = world_class(stock_accounting)
+    world_type = world_class(stock_accounting, world_mode)
     options = world_options(world_mode)
     random.seed(plan.seed)
     np.random.seed(plan.seed)

@@ -273,6 +273,22 @@ class OffsetLineSearchConfig(Base):
 
 
 @dataclass
+class OffsetESConfig(Base):
+    start: str = MISSING
+    level: int = MISSING
+    iterations: int = MISSING
+    pairs: int = MISSING
+    sigma: float = MISSING
+    lr: float = MISSING
+    max_step: float = MISSING
+    first_seed: int = MISSING
+    horizon: int = MISSING
+    processes: int = MISSING
+    out: str = MISSING
+    world: Any = MISSING
+
+
+@dataclass
 class PositionRivals:
     first: str = MISSING
     middle: str = MISSING
@@ -452,6 +468,7 @@ PRIMARY_SCHEMAS: dict[str, type] = {
     "export_check": ExportCheckConfig,
     "heuristic_trial": HeuristicTrialConfig,
     "main": MainConfig,
+    "offset_es": OffsetESConfig,
     "offset_line_search": OffsetLineSearchConfig,
     "online": OnlineConfig,
     "paired_worlds": PairedWorldsConfig,

@@ -56,24 +56,38 @@ def scale_name(scale: float) -> str:
     return f"scale_{scale:+g}"
 
 
+class OffsetWriter:
+    """Saves the start bundle with other goal offsets (every other weight, and the start's own
+    config record, unchanged): one bundle directory per call."""
+
+    def __init__(self, start_dir: str | Path) -> None:
+        self.start_dir = str(start_dir)
+        self.bundle = HRLBundle.load(Path(start_dir))
+        self.record = json.loads((Path(start_dir) / CONFIG).read_text())
+        self.record.pop("bundle", None)
+        self.origin = self.bundle.manager.goal_offset.detach().clone()
+
+    def save(self, offsets: torch.Tensor, directory: Path, provenance: dict) -> str:
+        """Writes the start with ``offsets`` (one row per position) to ``directory``; returns its
+        absolute path. ``provenance`` is recorded in the bundle's config under its own keys."""
+        with torch.no_grad():
+            self.bundle.manager.goal_offset.copy_(offsets)
+        self.bundle.save(directory, extra={**self.record, **provenance})
+        return str(Path(directory).resolve())
+
+
 def write_scaled_bundles(
-    start_dir: str, moved: torch.Tensor, scales: list[float], out: Path
+    writer: OffsetWriter, moved: torch.Tensor, scales: list[float], out: Path
 ) -> dict[str, str]:
     """One bundle per scale under ``out``: the start with its offsets moved ``scale`` times."""
-    start = HRLBundle.load(Path(start_dir))
-    record = json.loads((Path(start_dir) / CONFIG).read_text())
-    record.pop("bundle", None)
-    origin = start.manager.goal_offset.detach().clone()
-    bundles = {}
-    for scale in scales:
-        with torch.no_grad():
-            start.manager.goal_offset.copy_(origin + scale * moved)
-        directory = out / scale_name(scale)
-        start.save(
-            directory, extra={**record, "offset_line_search": {"start": start_dir, "scale": scale}}
+    return {
+        scale_name(scale): writer.save(
+            writer.origin + scale * moved,
+            out / scale_name(scale),
+            {"offset_line_search": {"start": writer.start_dir, "scale": scale}},
         )
-        bundles[scale_name(scale)] = str(directory.resolve())
-    return bundles
+        for scale in scales
+    }
 
 
 def offset_line_search(
@@ -91,10 +105,11 @@ def offset_line_search(
     its paired difference to the start over the worlds ``seeds``."""
     if not scales:
         raise ValueError("scales= is empty: give at least one scale to try")
-    moved = offset_direction(HRLBundle.load(Path(start)), HRLBundle.load(Path(direction)))
+    writer = OffsetWriter(start)
+    moved = offset_direction(writer.bundle, HRLBundle.load(Path(direction)))
     levels = moved_levels(moved) if levels is None else list(levels)
     bundles = {START: str(Path(start).resolve())}
-    bundles |= write_scaled_bundles(start, moved, scales, out)
+    bundles |= write_scaled_bundles(writer, moved, scales, out)
     results = scores_in_worlds(bundles, world, levels, seeds, horizon, processes)
     config = world_config(world)
     table = {}

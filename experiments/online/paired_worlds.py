@@ -56,7 +56,8 @@ def world_with_temporary_logs(world: DictConfig) -> Iterator[dict]:
         yield {**OmegaConf.to_container(world, resolve=True), "log_dir": logs}
 
 
-def _scores(bundle: str, world: dict, horizon: int, seeds: list[int]) -> np.ndarray:
+def scores_one_thread(bundle: str, world: dict, horizon: int, seeds: list[int]) -> np.ndarray:
+    """:func:`bundle_scores` with torch on one thread (the pool's workers share the cores)."""
     torch.set_num_threads(1)
     return bundle_scores(bundle, world, horizon, seeds)
 
@@ -77,7 +78,7 @@ def scores_in_worlds(
     tasks = {(level, name): world_at_level(world, level) for level in levels for name in bundles}
     if processes == 1:
         return {
-            (level, name): _scores(bundles[name], at_level, horizon, seeds)
+            (level, name): scores_one_thread(bundles[name], at_level, horizon, seeds)
             for (level, name), at_level in tasks.items()
         }
     # Fresh interpreters: a fork of a process whose torch or Ray threads are running (a test
@@ -86,7 +87,7 @@ def scores_in_worlds(
     with ProcessPoolExecutor(max_workers=processes, mp_context=spawn) as pool:
         jobs = {
             key: [
-                pool.submit(_scores, bundles[key[1]], at_level, horizon, part.tolist())
+                pool.submit(scores_one_thread, bundles[key[1]], at_level, horizon, part.tolist())
                 for part in np.array_split(np.array(seeds), processes)
                 if len(part)
             ]

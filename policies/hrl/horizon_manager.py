@@ -31,6 +31,13 @@ def role_goal_mask(x_role: torch.Tensor) -> torch.Tensor:
     return per_bucket.repeat(1, N_BUCKETS)
 
 
+def position_role(level: int) -> torch.Tensor:
+    """(1, 2) ``x_role`` (can_buy, can_sell) of a supply-chain level: 0 first, 1 middle, 2 last."""
+    if level not in range(len(POSITIONS)):
+        raise ValueError(f"level must be 0, 1 or 2 ({', '.join(POSITIONS)}), got {level}")
+    return torch.tensor([[float(level > 0), float(level < len(POSITIONS) - 1)]])
+
+
 def position_index(x_role: torch.Tensor) -> torch.Tensor:
     """(B,) 0 first level (cannot buy), 1 middle (buys and sells), 2 last (cannot sell)."""
     can_buy, can_sell = x_role[:, 0] > 0.5, x_role[:, 1] > 0.5

@@ -25,6 +25,7 @@ REQUIRED = {  # mandatory values (???) of primaries, given so that every field c
     "dagger": ["dataset=d", "init_from=c"],
     "ship": ["checkpoint=c", "name=n"],
     "paired_worlds": ["a=x", "b=y"],
+    "offset_es": ["level=2", "out=o"],
     "offset_line_search": ["start=x", "direction=y", "out=o"],
 }
 
@@ -119,6 +120,7 @@ WRONG_TYPES = {
     "export_check": "worlds_per_level=two",
     "heuristic_trial": "horizon=long",
     "main": "curriculum.eval_worlds=four",
+    "offset_es": "pairs=many",
     "offset_line_search": "scales=[big]",
     "online": "network.hidden=wide",
     "package": "team=[a,b]",

@@ -56,6 +56,11 @@ def test_a_search_pairs_its_worlds_and_moves_its_level_only(tmp_path, small_worl
     start = HRLBundle.load(SHIPPED).state_dict()
     final = HRLBundle.load(out / "final").state_dict()
     offset = final.pop("manager.goal_offset")
+    eps = np.array(record["eps"])  # the directions, so the estimate can be recomputed
+    np.testing.assert_allclose(
+        record["gradient_norm"],
+        np.linalg.norm(antithetic_gradient(record["plus"], record["minus"], eps, 0.5)),
+    )
     moved = torch.zeros(16)
     moved[negotiated_entries(2)] = torch.tensor(record["step"]).float()
     torch.testing.assert_close(offset[2], moved)

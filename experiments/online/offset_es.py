@@ -1,7 +1,7 @@
 """Antithetic evolution strategies over one level's goal offsets, in exactly paired worlds.
 
     python -m experiments.online.offset_es start=<bundle> level=2 out=<dir> \
-        [iterations=5] [pairs=8] [sigma=0.2] [lr=2.0] [processes=2]
+        [iterations=5] [pairs=16] [sigma=0.2] [lr=0.5] [processes=2]
 
 PPO learns from the noisy policy's returns, world against world, and at 40 worlds an update that
 gradient was noise (``experiments/reports/scml/online/ppo_from_dagger``, run 7). Evolution
@@ -149,6 +149,7 @@ def offset_es(
                 "bundle": center,
                 "seeds": seeds,
                 "offsets": offsets[level, entries].tolist(),
+                "eps": eps.tolist(),
                 "start_mean": float(scores["start"].mean()),
                 "plus": scores["plus"].tolist(),
                 "minus": scores["minus"].tolist(),

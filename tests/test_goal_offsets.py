@@ -12,7 +12,7 @@ from experiments.common.tensorboard_curves import read_scalars
 from experiments.online.settings import PPOStageSettings
 from policies.decision.market_view import POSITIONS
 from policies.hrl.bundle import HRLBundle
-from policies.hrl.horizon_manager import HorizonManager, position_index
+from policies.hrl.horizon_manager import HorizonManager, position_index, position_role
 from policies.hrl.rllib_modules import DailyPlannerModule
 from tests.online_cases import SHIPPED, run_from_shipped
 
@@ -32,8 +32,9 @@ def observations(n_days: int = 41) -> dict[str, torch.Tensor]:
     }
 
 
-def test_position_index_reads_the_role():
+def test_position_index_and_position_role_agree():
     assert position_index(ROLES).tolist() == [0, 1, 2]
+    assert torch.equal(torch.cat([position_role(level) for level in range(3)]), ROLES)
     assert POSITIONS == ("first", "middle", "last")
 
 

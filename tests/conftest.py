@@ -8,6 +8,15 @@ import pytest
 # Libraries that cache under $HOME (matplotlib) get a throwaway folder when run outside run.sh.
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="hrlxf-mpl-"))
 
+# Under pytest-xdist each worker gets its own Ray temp folder: ray.init() without an address
+# joins the latest cluster it finds there, and one worker's test cluster (test_ppo_ray_cluster)
+# must not capture another worker's runs.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    _ray_root = os.environ.get("RAY_TMPDIR", os.path.join(tempfile.gettempdir(), "hrlxf-ray"))
+    os.environ["RAY_TMPDIR"] = f"{_ray_root}-{_worker}"
+    os.makedirs(os.environ["RAY_TMPDIR"], exist_ok=True)
+
 
 @pytest.fixture(scope="module")
 def expert_dataset(tmp_path_factory):

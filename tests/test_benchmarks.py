@@ -29,7 +29,7 @@ CASES = {
     ),
     "scml_training": (
         [
-            "levels=[l2,l3]",
+            "levels=[l2]",  # the L3 module's PPO is covered by test_ppo_stage's alternating run
             "steps=20",
             "iterations=1",
             "horizon=10",

@@ -256,17 +256,16 @@ def test_ppo_draws_the_learners_level_per_episode_and_draws_a_curve_per_position
 def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
     """A chunk of a long run starts from the bundle the chunk before wrote and stays anchored to
     where the run began: with the anchor at a different policy the KL is far above the ~0 of
-    an anchor at the start (tiny learning rate: the policy barely moves). A narrower goal noise
-    (``goal_log_std``) narrows the anchor too: its KL stays ~0."""
+    an anchor at the start (tiny learning rate: the policy barely moves). The start's run has a
+    narrower goal noise (``goal_log_std``), which narrows the anchor too: its KL stays ~0."""
     torch.manual_seed(1)
     config = BundleConfig(horizon=10, hidden=32, d_model=16, n_layers=1, history_length=8)
     other = tmp_path / "other"
     HRLBundle(config).save(other, extra={"stage": "other"})
     kl = {}
     cases = (
-        ("start", []),
+        ("start", ["stage.goal_log_std=-1.5"]),
         ("other", [f"stage.anchor_from={other}"]),
-        ("narrow", ["stage.goal_log_std=-1.5"]),
     )
     for name, extra in cases:
         run = tmp_path / name
@@ -276,7 +275,6 @@ def test_the_anchor_can_be_another_bundle_than_the_start(awr_bundle, tmp_path):
         _, values = read_scalars(run / "tensorboard", "losses/default_policy/anchor_kl")
         kl[name] = float(values[0])
     assert kl["start"] < 1e-3 and kl["other"] > 100 * max(kl["start"], 1e-6)
-    assert kl["narrow"] < 1e-3
 
 
 def test_remote_runners_wait_for_a_whole_fragment_of_days():

@@ -13,7 +13,9 @@ os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="hrlxf-mpl-"))
 # must not capture another worker's runs.
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
 if _worker:
-    _ray_root = os.environ.get("RAY_TMPDIR", os.path.join(tempfile.gettempdir(), "hrlxf-ray"))
+    _ray_root = os.environ.get(
+        "RAY_TMPDIR", os.path.join(tempfile.gettempdir(), f"hrlxf-ray-{os.getuid()}")
+    )
     os.environ["RAY_TMPDIR"] = f"{_ray_root}-{_worker}"
     os.makedirs(os.environ["RAY_TMPDIR"], exist_ok=True)
 
@@ -40,8 +42,14 @@ def expert_dataset(tmp_path_factory):
 
 @pytest.fixture
 def small_world(tmp_path) -> dict:
-    """A short, small SCML world whose negmas logs stay inside tmp_path."""
-    return {"n_steps": 5, "agents_per_process": 2, "log_dir": str(tmp_path / "worlds")}
+    """A short, small SCML world whose negmas logs stay inside tmp_path; training mode, so a seed
+    replays exactly however loaded the machine is."""
+    return {
+        "n_steps": 5,
+        "agents_per_process": 2,
+        "mode": "training",
+        "log_dir": str(tmp_path / "worlds"),
+    }
 
 
 def _home_entries() -> set[str]:

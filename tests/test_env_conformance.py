@@ -31,8 +31,15 @@ MAX_STEPS = 400  # an episode is cut here (trajectories still compared step by s
 
 
 def small(name: str, tmp: Path) -> dict:
-    """Constructor arguments that keep an env fast (SCML worlds: short, few factories)."""
-    world = {"n_steps": 5, "agents_per_process": 2, "log_dir": str(tmp / "worlds")}
+    """Constructor arguments that keep an env fast (SCML worlds: short, few factories, training
+    mode: scml's default mode replays a seed only while no negotiation outlives a wall-clock
+    second, which a loaded machine does not promise; ``envs/scml/world_classes.py``)."""
+    world = {
+        "n_steps": 5,
+        "agents_per_process": 2,
+        "mode": "training",
+        "log_dir": str(tmp / "worlds"),
+    }
     return {
         "HRLXF/SCMLDaily-v0": {"world": world, "horizon": 10},
         "HRLXF/SCMLRound-v0": {"world": world, "horizon": 10, "max_threads": 4},

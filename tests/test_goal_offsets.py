@@ -61,8 +61,8 @@ def test_a_bundle_saved_without_offsets_loads_them_at_zero():
     assert not manager.goal_offset.requires_grad  # frozen unless a stage unfreezes it
 
 
-def test_goal_offsets_mode_trains_the_offsets_and_value_head_only():
-    env = SCMLDailyEnv(world={"n_steps": 5}, horizon=40)
+def test_goal_offsets_mode_trains_the_offsets_and_value_head_only(tmp_path):
+    env = SCMLDailyEnv(world={"n_steps": 5, "log_dir": str(tmp_path / "worlds")}, horizon=40)
     module = DailyPlannerModule(
         observation_space=env.observation_space,
         action_space=env.action_space,

@@ -16,7 +16,7 @@ from ray.cluster_utils import Cluster
 
 cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
 cluster.add_node(num_cpus=1, resources={"hrlxf_worker": 1})
-cluster.wait_for_nodes()
+cluster.wait_for_nodes(timeout=300)  # the default 30 s is short on a loaded 2-core machine
 try:
     result = subprocess.run(
         [sys.executable, "-m", "experiments.online", *sys.argv[1:], f"ray.address={cluster.address}"],
